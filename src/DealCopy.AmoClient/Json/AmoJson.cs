@@ -20,6 +20,7 @@ public static class AmoJson
         DateParseHandling = DateParseHandling.None,
         FloatParseHandling = FloatParseHandling.Decimal,
         Formatting = Formatting.None,
+        Converters = { new IntegralDecimalConverter() },
     };
 
     /// <summary>A serializer built from <see cref="Settings"/>.</summary>
