@@ -39,6 +39,12 @@ public sealed class AmoClientOptions
     /// <summary>Entities per read request (amoCRM's maximum is 250).</summary>
     public int MaxReadBatch { get; set; } = 250;
 
+    /// <summary>
+    /// Characters of id filter per read request (<c>filter[id][]=…&amp;…</c>): 250 long ids do not fit in the 8 KB request line
+    /// common servers accept (Kestrel and nginx answer 414), so chunks are also cut by length.
+    /// </summary>
+    public int MaxIdQueryLength { get; set; } = 6000;
+
     /// <summary>Entities per create/update request (amoCRM allows 250, recommends 50).</summary>
     public int MaxWriteBatch { get; set; } = 50;
 
