@@ -17,21 +17,19 @@ if ! dotnet build DealCopy.sln -c Release -nologo -v minimal; then
   echo "build failed"
   ok=0
 else
-  echo "==> running .NET tests"
-  dotnet test DealCopy.sln -c Release --no-build -nologo -v minimal \
-    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
-    -- RunConfiguration.TreatNoTestsAsError=true 2>&1 | tee "$results/dotnet.log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || ok=0
-
-  # Every test project must have produced a result file; a crashed host produces none.
-  projects=$(find tests -name '*.Tests.csproj' | wc -l)
-  trx_count=$(find "$results" -name '*.trx' | wc -l)
-  if [ "$trx_count" -lt "$projects" ]; then
-    echo "only $trx_count result files for $projects test projects: a test host crashed or was skipped"
-    ok=0
-  fi
-  for trx in "$results"/*.trx; do
-    [ -f "$trx" ] || continue
+  for project in tests/*/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    echo "==> $name"
+    dotnet test "$project" -c Release --no-build -nologo -v minimal \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
+      -- RunConfiguration.TreatNoTestsAsError=true 2>&1 | tee "$results/$name.log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || ok=0
+    trx="$results/$name.trx"
+    if [ ! -f "$trx" ]; then
+      echo "$name produced no results: its test host crashed or found no tests"
+      ok=0
+      continue
+    fi
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
     p=$(printf '%s' "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
     f=$(printf '%s' "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
