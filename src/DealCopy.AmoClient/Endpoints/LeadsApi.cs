@@ -89,7 +89,7 @@ public sealed class LeadsApi
         _calls.GetByIdsAsync<Lead>(Path, "filter[id][]", ids, q => q.Add("with", WithValue(with)), "leads", cancellationToken);
 
     /// <summary>How many requests <see cref="GetByIdsAsync"/> makes for <paramref name="ids"/> (the gateway budgets with it).</summary>
-    public int ChunkCount(IEnumerable<long> ids) => _calls.ChunkForQuery(ids.Distinct(), "filter[id][]").Count();
+    public int ChunkCount(IEnumerable<long> ids) => AmoCalls.ChunkForQuery(ids.Distinct(), "filter[id][]", _calls.Options).Count();
 
     /// <summary>Every lead matching <paramref name="filter"/>, following the pages.</summary>
     public IAsyncEnumerable<Lead> ListAsync(LeadFilter filter, CancellationToken cancellationToken = default) =>

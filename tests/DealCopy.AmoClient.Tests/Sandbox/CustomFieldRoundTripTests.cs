@@ -23,6 +23,8 @@ public sealed class CustomFieldRoundTripTests(SandboxFixture fixture) : IClassFi
         var leads = await H.Api.Leads.ListAllAsync(new LeadFilter());
         var (source, values) = leads
             .SelectMany(l => (l.CustomFieldsValues ?? []).Where(v => v.FieldId is { } id && fieldIds.Contains(id)).Select(v => (Lead: l, Values: v)))
+            // the demo has one deliberately over-long text (API-NOTES §7.4): the API would rightly refuse to write it
+            .Where(x => x.Values.Values?.All(v => v.Value?.Type != JTokenType.String || ((string)v.Value!).Length <= 256) != false)
             .FirstOrDefault();
         Assert.True(source is not null, $"no demo lead has a {fieldType} value");
         Assert.Equal(fieldType, values.FieldType);

@@ -142,6 +142,18 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Gateway_timeout_on_a_large_read_halves_the_ids_and_completes()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var ids = (await h.Api.Leads.ListAllAsync(new())).Select(l => l.Id).Take(200).ToList();
+        await h.Control.AddFaultAsync(new { method = "GET", path = "/api/v4/leads", kind = "status", status = 504, count = 1 });
+
+        var leads = await h.Api.Leads.GetByIdsAsync(ids);
+
+        Assert.Equal(ids.Order(), leads.Select(l => l.Id).Order());
+    }
+
+    [Fact]
     public async Task Blocked_account_surfaces_as_stop_and_is_not_retried()
     {
         await using var h = await SandboxHarness.StartAsync(
