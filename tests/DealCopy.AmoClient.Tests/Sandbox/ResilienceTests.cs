@@ -186,6 +186,32 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Users_with_a_managers_token_are_forbidden_not_retried()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var managerToken = await h.Control.CreateTokenAsync(h.AccountId, userId: 5000002);
+        await h.Store.SaveAsync(h.AccountId, OAuth.AmoTokens.LongLived(managerToken), default);
+
+        var e = await Assert.ThrowsAsync<AmoForbiddenException>(() => h.Api.Account.GetUsersAsync());
+
+        Assert.False(e.IsHtml);
+        Assert.Single(await h.Control.RequestsAsync("GET", "/api/v4/users"));
+        Assert.Equal(h.AccountId, (await h.Api.Account.GetAsync()).Id); // other calls still work
+    }
+
+    [Fact]
+    public async Task Unpaid_account_is_reported_as_payment_required_and_not_retried()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        await h.Control.AddFaultAsync(new { method = "GET", path = "/api/v4/contacts", kind = "status", status = 402, count = 1 });
+
+        var e = await Assert.ThrowsAsync<AmoPaymentRequiredException>(() => h.Api.Contacts.GetByIdsAsync([1, 2]));
+
+        Assert.Equal(AmoErrorKind.PaymentRequired, e.Kind);
+        Assert.Single(await h.Control.RequestsAsync("GET", "/api/v4/contacts"));
+    }
+
+    [Fact]
     public async Task Html_403_is_a_clear_error_naming_status_and_body()
     {
         await using var h = await SandboxHarness.StartAsync();
