@@ -104,7 +104,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Read_that_hangs_times_out_and_is_retried()
     {
-        await using var h = await SandboxHarness.StartAsync(client: o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
+        await using var h = await SandboxHarness.StartAsync(client: o => o.RequestTimeout = TimeSpan.FromSeconds(2));
         await h.Control.AddFaultAsync(new { method = "GET", path = "/api/v4/account", kind = "timeout", count = 1 });
 
         var account = await h.Api.Account.GetAsync();
@@ -115,7 +115,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Write_that_hangs_times_out_as_uncertain_and_is_not_repeated()
     {
-        await using var h = await SandboxHarness.StartAsync(client: o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
+        await using var h = await SandboxHarness.StartAsync(client: o => o.RequestTimeout = TimeSpan.FromSeconds(2));
         var leads = await NewLeadsAsync(h, 1, "hanging");
         await h.Control.AddFaultAsync(new { method = "POST", path = "/api/v4/leads", kind = "timeout", count = 1 });
 
