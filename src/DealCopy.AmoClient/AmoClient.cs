@@ -17,6 +17,7 @@ public sealed class AmoClient
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tokenStore);
+        options.Validate();
         time ??= TimeProvider.System;
         Options = options;
         _tokenStore = tokenStore;

@@ -73,6 +73,19 @@ public sealed class ResponseReadingTests
         Assert.Contains("Keys", e.Message);
     }
 
+    [Theory]
+    [InlineData(0, 50)]
+    [InlineData(251, 50)]
+    [InlineData(250, 0)]
+    [InlineData(250, 251)]
+    public void Batch_sizes_outside_amoCRMs_limits_are_refused_at_start(int read, int write)
+    {
+        using var http = new HttpClient();
+        var options = new AmoClientOptions { MaxReadBatch = read, MaxWriteBatch = write };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AmoClient(http, options, new InMemoryAmoTokenStore()));
+    }
+
     [Fact]
     public void Tokens_never_print_their_secrets()
     {
