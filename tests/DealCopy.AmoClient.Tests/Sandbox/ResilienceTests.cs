@@ -86,6 +86,22 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task Bulk_link_is_repeated_after_a_server_error_only_when_the_caller_can_reconcile()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var target = (await h.Api.Leads.CreateAsync(await NewLeadsAsync(h, 1, "link target")))[0].Id;
+        var contact = (await h.Api.Contacts.CreateAsync([new ContactWrite { Name = "linked" }]))[0].Id;
+        LinkWrite[] links = [LinkWrite.Contact(target, contact, isMain: true)];
+        await h.Control.AddFaultAsync(new { method = "POST", path = "/api/v4/leads/link", kind = "status", status = 502, count = 2 });
+
+        await Assert.ThrowsAsync<AmoTransientException>(() => h.Api.Links.LinkAsync(links));
+        await h.Api.Links.LinkAsync(links, canReconcile: true);
+
+        Assert.Equal(3, (await h.Control.RequestsAsync("POST", "/api/v4/leads/link")).Count);
+        Assert.Contains(await h.Api.Links.GetForLeadAsync(target), l => l.ToEntityId == contact && l.Metadata?.MainContact == true);
+    }
+
+    [Fact]
     public async Task Lost_answer_to_a_create_is_reported_as_uncertain_and_not_repeated()
     {
         await using var h = await SandboxHarness.StartAsync();
