@@ -27,7 +27,15 @@ public sealed class LinksApi
         await _calls.WriteBatchAsync(HttpMethod.Post, "/api/v4/leads/link", links, "links", null, null, _calls.Options.MaxReadBatch, canReconcile, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Unlinks many leads at once; <paramref name="canReconcile"/> as in <see cref="LinkAsync"/>.</summary>
+    /// <summary>Links many leads at once; transient failures are not repeated (see the overload with <c>canReconcile</c>).</summary>
+    public Task LinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken) =>
+        LinkAsync(links, canReconcile: false, cancellationToken);
+
+    /// <summary>Unlinks many leads at once; transient failures are not repeated (see the overload with <c>canReconcile</c>).</summary>
+    public Task UnlinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken) =>
+        UnlinkAsync(links, canReconcile: false, cancellationToken);
+
+    /// <summary>Unlinks many leads at once; <paramref name="canReconcile"/> as in <see cref="LinkAsync(IReadOnlyList{LinkWrite}, bool, CancellationToken)"/>.</summary>
     public async Task UnlinkAsync(IReadOnlyList<LinkWrite> links, bool canReconcile = false, CancellationToken cancellationToken = default)
     {
         EnsureEntityIds(links);
