@@ -100,8 +100,9 @@ public sealed class TestHost : IAsyncDisposable
     public Task InstallDemoAsync() => InstallAsync(Sandbox.DemoAccountId, "dealcopy-demo.amocrm.ru", Sandbox.DemoToken);
 
     /// <summary>A fresh disposable widget token, as amoCRM's frontend adds to each call.</summary>
-    public Task<string> WidgetTokenAsync(long? accountId = null, long userId = 5000002) =>
-        Sandbox.Control.WidgetTokenAsync(accountId ?? Sandbox.DemoAccountId, userId);
+    /// <remarks>In the demo account the caller is a manager (Борис); in other accounts, their admin.</remarks>
+    public Task<string> WidgetTokenAsync(long? accountId = null, long? userId = null) =>
+        Sandbox.Control.WidgetTokenAsync(accountId ?? Sandbox.DemoAccountId, userId ?? (accountId is null || accountId == Sandbox.DemoAccountId ? 5000002 : null));
 
     public async Task<HttpResponseMessage> CallAsync(HttpMethod method, string path, object? body = null, string? token = null, long? accountId = null)
     {
