@@ -1,10 +1,17 @@
 namespace DealCopy.Actors.Protocol;
 
 /// <summary>Installs (or re-installs) an account with the tokens to act for it.</summary>
-public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId
+{
+    /// <summary>Never prints the tokens (dead letters and debug logs print messages).</summary>
+    public override string ToString() => $"InstallAccount({AccountId}, {Referer}, tokens redacted)";
+}
 
 /// <summary>The token store hands a rotated pair to the account before it is used.</summary>
-public sealed record SaveTokens(long AccountId, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+public sealed record SaveTokens(long AccountId, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId
+{
+    public override string ToString() => $"SaveTokens({AccountId}, tokens redacted)";
+}
 
 /// <summary>Start a copy job; replies <see cref="CopyAccepted"/> or <see cref="CopyRejected"/> once the job is persisted or refused.</summary>
 public sealed record StartCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;

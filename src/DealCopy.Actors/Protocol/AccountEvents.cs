@@ -12,9 +12,15 @@ public interface IJobEvent : IAccountEvent
 /// <summary>A step of one copy after the lead exists (and of its undo).</summary>
 public enum CopyStep { Products, Notes, Tasks, UndoClose, UndoUnlink, UndoNote }
 
-public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent;
+public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent
+{
+    public override string ToString() => $"AccountInstalled({Referer}, sealed tokens, {At})";
+}
 
-public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent;
+public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent
+{
+    public override string ToString() => $"TokensRotated(sealed tokens, {At})";
+}
 
 public sealed record JobAccepted(string JobId, CopyJobSpec Spec, long At) : IAccountEvent;
 

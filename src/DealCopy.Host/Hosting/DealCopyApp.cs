@@ -26,12 +26,13 @@ public static class DealCopyApp
         Validate(builder.Configuration);
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
+        // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
         builder.Services.AddSerilog((sp, lc) => lc
-            .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Http", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
+            .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 
@@ -54,6 +55,7 @@ public static class DealCopyApp
         builder.Services.AddProblemDetails();
 
         var dataPath = config["Data:Path"] ?? Defaults.DataPath;
+        if (sandboxMode) SandboxMode.ForgetPreviousRun(config, dataPath);
         var (journal, provider) = AkkaSetup.Journal(config, dataPath);
         builder.AddDealCopyActors(journal, provider);
 
