@@ -60,3 +60,13 @@ public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long Expire
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 
 public sealed record WidgetCallRefused(long AccountId, string Reason) : IDealCopyMessage;
+
+/// <summary>A Digital Pipeline hook for a rule: make (or schedule) one repeat deal; idempotent per event.</summary>
+public sealed record StartRepeatDeal(long AccountId, RepeatTrigger Trigger, CopyOptions Options) : IWithAccountId;
+
+public sealed record RepeatAccepted(string JobId, bool IsNew, long RunAt) : IDealCopyMessage;
+
+/// <summary>The integration was disabled in amoCRM: drop the tokens, cancel pending work, refuse further calls.</summary>
+public sealed record UninstallAccount(long AccountId) : IWithAccountId;
+
+public sealed record AccountUninstalledReply(long AccountId, int CancelledJobs) : IDealCopyMessage;

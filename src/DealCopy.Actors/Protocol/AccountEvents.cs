@@ -42,3 +42,8 @@ public sealed record JobFinished(string JobId, long At) : IJobEvent;
 public sealed record UndoRequested(string JobId, long ByUserId, long At) : IJobEvent;
 
 public sealed record UndoFinished(string JobId, long At) : IJobEvent;
+
+public sealed record AccountUninstalled(long At) : IAccountEvent;
+
+/// <summary>A job that will not run (any more): its deal left the stage, a guard held, or the account disconnected.</summary>
+public sealed record JobCancelled(string JobId, string Reason, long At) : IJobEvent;
