@@ -80,7 +80,7 @@ public sealed class DealCopySerializerTests(SerializerFixture fixture) : IClassF
         try
         {
             Assert.IsType<DealCopySerializer>(configured.Serialization.FindSerializerFor(new GetJob(1, "x")));
-            Assert.IsType<DealCopySerializer>(configured.Serialization.FindSerializerFor(Samples.ByType[typeof(Accounts.AccountState)]));
+            Assert.IsType<DealCopySerializer>(configured.Serialization.FindSerializerFor(Samples.ByType[typeof(DealCopy.Actors.Accounts.AccountState)]));
             Assert.Equal(DealCopySerializer.Id, configured.Serialization.FindSerializerFor(new TokensSaved(1)).Identifier);
         }
         finally
