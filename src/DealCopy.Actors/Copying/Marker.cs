@@ -26,10 +26,14 @@ public static partial class Marker
         n = 0;
         if (value is null) return false;
         var m = Pattern().Match(value);
-        if (!m.Success) return false;
-        sourceId = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        // digits that overflow are garbage too: reconcile reads markers of any deal and must not throw
+        if (!m.Success ||
+            !long.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var source) ||
+            !int.TryParse(m.Groups[3].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            return false;
+        sourceId = source;
         jobId = m.Groups[2].Value;
-        n = int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+        n = number;
         return true;
     }
 }
