@@ -136,6 +136,7 @@ public sealed class AccountState : IDealCopyMessage
     public string? Referer { get; set; }
     public string? SealedTokens { get; set; }
     public long? InstalledAt { get; set; }
+    public string? Platform { get; set; }
     public Dictionary<string, JobState> Jobs { get; set; } = [];
 
     public bool Installed => Referer is not null && SealedTokens is not null;
@@ -150,6 +151,7 @@ public sealed class AccountState : IDealCopyMessage
                 Referer = i.Referer;
                 SealedTokens = i.SealedTokens;
                 InstalledAt = i.At;
+                Platform = i.Platform;
                 break;
             case TokensRotated t:
                 SealedTokens = t.SealedTokens;

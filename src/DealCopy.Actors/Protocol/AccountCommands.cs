@@ -3,6 +3,9 @@ namespace DealCopy.Actors.Protocol;
 /// <summary>Installs (or re-installs) an account with the tokens to act for it.</summary>
 public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId
 {
+    /// <summary>amoCRM's <c>platform</c> of the install redirect: 1 = amocrm.ru, 2 = amocrm.com/kommo.com.</summary>
+    public string? Platform { get; init; }
+
     /// <summary>Never prints the tokens (dead letters and debug logs print messages).</summary>
     public override string ToString() => $"InstallAccount({AccountId}, {Referer}, tokens redacted)";
 }

@@ -14,6 +14,8 @@ public enum CopyStep { Products, Notes, Tasks, UndoClose, UndoUnlink, UndoNote }
 
 public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent
 {
+    public string? Platform { get; init; }
+
     public override string ToString() => $"AccountInstalled({Referer}, sealed tokens, {At})";
 }
 
