@@ -137,8 +137,10 @@ public sealed class LeadWriter(SandboxAccount a, SandboxRuntime rt)
 
         var add = TagRefs.Parse(a, "leads", o["tags_to_add"], "tags_to_add", errors);
         var del = existing is null ? null : TagRefs.Parse(a, "leads", o["tags_to_delete"], "tags_to_delete", errors);
-        var replace = embedded is not null && embedded.ContainsKey("tags")
-            ? TagRefs.Parse(a, "leads", embedded["tags"] ?? JsonValue.Create((string?)null), "_embedded.tags", errors) : null;
+        // "tags": null is present-and-null: on PATCH it clears every tag (API-NOTES §4.4, §10).
+        var replace = embedded is null || !embedded.ContainsKey("tags") ? null
+            : SandboxJson.IsNull(embedded["tags"]) ? []
+            : TagRefs.Parse(a, "leads", embedded["tags"], "_embedded.tags", errors);
         steps.Add(l =>
         {
             if (replace is not null)
