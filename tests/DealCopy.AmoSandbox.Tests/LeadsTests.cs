@@ -4,8 +4,10 @@ using DealCopy.AmoSandbox.Tests.Support;
 namespace DealCopy.AmoSandbox.Tests;
 
 /// <summary>Leads: read one, list with filters and pages, create, update, complex add, no delete (API-NOTES §3, §4).</summary>
-public sealed class LeadsTests
+public sealed class LeadsTests(SharedSandbox shared) : IClassFixture<SharedSandbox>
 {
+    private readonly Amo _amo = shared.Amo;
+
     private static async Task<long> ReferenceLeadId(Amo amo)
     {
         var answer = await amo.Get("api/v4/leads?filter[name]=" + Uri.EscapeDataString("Эталонная сделка"));
@@ -33,10 +35,9 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.1")]
     public async Task One_lead_is_read_with_contacts_products_loss_reason_and_source_id()
     {
-        await using var amo = await Amo.StartAsync();
-        var id = await ReferenceLeadId(amo);
+        var id = await ReferenceLeadId(_amo);
 
-        var lead = await Lead(amo, id, "contacts,catalog_elements,loss_reason,source_id");
+        var lead = await Lead(_amo, id, "contacts,catalog_elements,loss_reason,source_id");
 
         Assert.Equal(id, lead["id"]!.GetValue<long>());
         Assert.True(lead.ContainsKey("source_id"));
@@ -55,10 +56,9 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.2")]
     public async Task Contacts_and_products_are_embedded_only_when_asked_for()
     {
-        await using var amo = await Amo.StartAsync();
-        var id = await ReferenceLeadId(amo);
+        var id = await ReferenceLeadId(_amo);
 
-        var lead = await Lead(amo, id);
+        var lead = await Lead(_amo, id);
 
         Assert.Null(lead["_embedded"]!["contacts"]);
         Assert.Null(lead["_embedded"]!["catalog_elements"]);
@@ -68,12 +68,11 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.2")]
     public async Task A_lost_lead_shows_its_loss_reason_as_an_array()
     {
-        await using var amo = await Amo.StartAsync();
-        var main = Pipelines.Id((await amo.PipelinesAsync()).Main);
-        var lost = await amo.Get($"api/v4/leads?filter[statuses][0][pipeline_id]={main}&filter[statuses][0][status_id]=143");
+        var main = Pipelines.Id((await _amo.PipelinesAsync()).Main);
+        var lost = await _amo.Get($"api/v4/leads?filter[statuses][0][pipeline_id]={main}&filter[statuses][0][status_id]=143");
         var id = lost.Embedded("leads").First(l => l!["loss_reason_id"] is not null)!["id"]!.GetValue<long>();
 
-        var lead = await Lead(amo, id, "loss_reason");
+        var lead = await Lead(_amo, id, "loss_reason");
 
         var reason = Assert.Single(lead["_embedded"]!["loss_reason"]!.AsArray());
         Assert.Equal(lead["loss_reason_id"]!.GetValue<long>(), reason!["id"]!.GetValue<long>());
@@ -82,9 +81,7 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§3")]
     public async Task A_missing_lead_is_204_with_an_empty_body()
     {
-        await using var amo = await Amo.StartAsync();
-
-        var answer = await amo.Get("api/v4/leads/1");
+        var answer = await _amo.Get("api/v4/leads/1");
 
         Assert.Equal(204, answer.Code);
         Assert.Equal("", answer.Text);
@@ -93,10 +90,9 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.1")]
     public async Task The_list_filters_by_several_ids()
     {
-        await using var amo = await Amo.StartAsync();
-        var ids = await Ids(amo, "leads", 5);
+        var ids = await Ids(_amo, "leads", 5);
 
-        var answer = await amo.Get($"api/v4/leads?filter[id][]={ids[1]}&filter[id][]={ids[3]}");
+        var answer = await _amo.Get($"api/v4/leads?filter[id][]={ids[1]}&filter[id][]={ids[3]}");
 
         Assert.Equal(new[] { ids[1], ids[3] }, answer.Embedded("leads").Select(l => l!["id"]!.GetValue<long>()).Order());
     }
@@ -104,10 +100,9 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.1")]
     public async Task The_list_filters_by_pipeline()
     {
-        await using var amo = await Amo.StartAsync();
-        var pipeline = Pipelines.Id((await amo.PipelinesAsync()).All.First(p => !p["is_main"]!.GetValue<bool>()));
+        var pipeline = Pipelines.Id((await _amo.PipelinesAsync()).All.First(p => !p["is_main"]!.GetValue<bool>()));
 
-        var answer = await amo.Get($"api/v4/leads?filter[pipeline_id]={pipeline}&limit=250");
+        var answer = await _amo.Get($"api/v4/leads?filter[pipeline_id]={pipeline}&limit=250");
 
         Assert.Equal(200, answer.Code);
         Assert.All(answer.Embedded("leads"), l => Assert.Equal(pipeline, l!["pipeline_id"]!.GetValue<long>()));
@@ -116,13 +111,12 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.1")]
     public async Task The_list_filters_by_a_created_at_range()
     {
-        await using var amo = await Amo.StartAsync();
-        var leads = (await amo.Control.DumpAsync(amo.AccountId))["leads"]!.AsArray().Select(l => l!["created_at"]!.GetValue<long>()).Order().ToList();
+        var leads = (await _amo.Control.DumpAsync(_amo.AccountId))["leads"]!.AsArray().Select(l => l!["created_at"]!.GetValue<long>()).Order().ToList();
         var from = leads[10];
         var to = leads[19];
         var expected = leads.Count(c => c >= from && c <= to);
 
-        var answer = await amo.Get($"api/v4/leads?filter[created_at][from]={from}&filter[created_at][to]={to}&limit=250");
+        var answer = await _amo.Get($"api/v4/leads?filter[created_at][from]={from}&filter[created_at][to]={to}&limit=250");
 
         var found = answer.Embedded("leads");
         Assert.Equal(expected, found.Count);
@@ -132,15 +126,14 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.1")]
     public async Task Walking_the_pages_by_links_next_returns_every_lead_once()
     {
-        await using var amo = await Amo.StartAsync();
-        var total = await amo.LeadCount();
+        var total = await _amo.LeadCount();
         var seen = new HashSet<long>();
         var pages = 0;
 
         string? next = "api/v4/leads?limit=50";
         while (next is not null)
         {
-            var answer = await amo.Get(next);
+            var answer = await _amo.Get(next);
             Assert.Equal(200, answer.Code);
             pages++;
             Assert.Equal(pages, answer.Object["_page"]!.GetValue<int>());
@@ -155,9 +148,7 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§2")]
     public async Task A_limit_over_250_is_422()
     {
-        await using var amo = await Amo.StartAsync();
-
-        var problem = Problem.Assert(await amo.Get("api/v4/leads?limit=251"), 422);
+        var problem = Problem.Assert(await _amo.Get("api/v4/leads?limit=251"), 422);
 
         Assert.Equal("Limit 250 per page", problem["detail"]!.GetValue<string>());
     }
@@ -165,9 +156,7 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§3")]
     public async Task An_empty_list_is_204_with_an_empty_body()
     {
-        await using var amo = await Amo.StartAsync();
-
-        var answer = await amo.Get("api/v4/leads?filter[id]=1");
+        var answer = await _amo.Get("api/v4/leads?filter[id]=1");
 
         Assert.Equal(204, answer.Code);
         Assert.Equal("", answer.Text);
@@ -176,9 +165,7 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.3")]
     public async Task Created_leads_echo_request_id_and_default_it_to_the_index()
     {
-        await using var amo = await Amo.StartAsync();
-
-        var answer = await amo.Post("api/v4/leads", new JsonArray(
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(
             new JsonObject { ["name"] = "With id", ["request_id"] = "job-42" },
             new JsonObject { ["name"] = "Without id" }));
 
@@ -187,17 +174,16 @@ public sealed class LeadsTests
         var created = answer.Embedded("leads");
         Assert.Equal("job-42", created[0]!["request_id"]!.GetValue<string>());
         Assert.Equal("1", created[1]!["request_id"]!.GetValue<string>());
-        var second = await Lead(amo, created[1]!["id"]!.GetValue<long>());
+        var second = await Lead(_amo, created[1]!["id"]!.GetValue<long>());
         Assert.Equal("Without id", second["name"]!.GetValue<string>());
     }
 
     [Fact, Trait("api-notes", "§4.3")]
     public async Task A_lead_without_a_status_lands_in_the_first_regular_stage_of_the_main_pipeline()
     {
-        await using var amo = await Amo.StartAsync();
-        var main = (await amo.PipelinesAsync()).Main;
+        var main = (await _amo.PipelinesAsync()).Main;
 
-        var lead = await Lead(amo, await amo.CreateLead(new JsonObject { ["name"] = "Default stage" }));
+        var lead = await Lead(_amo, await _amo.CreateLead(new JsonObject { ["name"] = "Default stage" }));
 
         Assert.Equal(Pipelines.Id(main), lead["pipeline_id"]!.GetValue<long>());
         Assert.Equal(Pipelines.Regular(main)[0], lead["status_id"]!.GetValue<long>());
@@ -206,11 +192,10 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.3")]
     public async Task A_lead_is_created_with_contacts_company_tags_and_tags_to_add()
     {
-        await using var amo = await Amo.StartAsync();
-        var contacts = await Ids(amo, "contacts", 2);
-        var company = (await Ids(amo, "companies", 1))[0];
+        var contacts = await Ids(_amo, "contacts", 2);
+        var company = (await Ids(_amo, "companies", 1))[0];
 
-        var id = await amo.CreateLead(new JsonObject
+        var id = await _amo.CreateLead(new JsonObject
         {
             ["name"] = "Embedded",
             ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "from-tags-to-add" }),
@@ -222,7 +207,7 @@ public sealed class LeadsTests
             },
         });
 
-        var lead = await Lead(amo, id, "contacts");
+        var lead = await Lead(_amo, id, "contacts");
         var linked = lead["_embedded"]!["contacts"]!.AsArray();
         Assert.Equal(contacts.Order(), linked.Select(c => c!["id"]!.GetValue<long>()).Order());
         Assert.Equal(contacts[1], linked.Single(c => c!["is_main"]!.GetValue<bool>())!["id"]!.GetValue<long>());
@@ -230,39 +215,46 @@ public sealed class LeadsTests
         Assert.Equal(new[] { "brand-new-tag", "from-tags-to-add", "VIP" }.Order(), TagNames(lead));
     }
 
+    [Fact, Trait("api-notes", "§4.2")]
+    public async Task A_lead_without_field_values_reads_custom_fields_values_as_null_not_an_empty_array()
+    {
+        var lead = await Lead(_amo, await _amo.CreateLead(new JsonObject { ["name"] = "No fields" }));
+
+        Assert.True(lead.ContainsKey("custom_fields_values"));
+        Assert.Null(lead["custom_fields_values"]);
+    }
+
     [Fact, Trait("api-notes", "§4.4")]
     public async Task A_batch_PATCH_updates_every_lead_and_answers_ids_with_updated_at()
     {
-        await using var amo = await Amo.StartAsync();
-        var a = await amo.CreateLead(new JsonObject { ["name"] = "A" });
-        var b = await amo.CreateLead(new JsonObject { ["name"] = "B" });
+        var a = await _amo.CreateLead(new JsonObject { ["name"] = "A" });
+        var b = await _amo.CreateLead(new JsonObject { ["name"] = "B" });
 
-        var answer = await amo.Patch("api/v4/leads", new JsonArray(
+        var answer = await _amo.Patch("api/v4/leads", new JsonArray(
             new JsonObject { ["id"] = a, ["name"] = "A2", ["price"] = 100 },
             new JsonObject { ["id"] = b, ["name"] = "B2" }));
 
         Assert.Equal(200, answer.Code);
         Assert.All(answer.Embedded("leads"), l => Assert.NotNull(l!["updated_at"]));
-        Assert.Equal("A2", (await Lead(amo, a))["name"]!.GetValue<string>());
-        Assert.Equal(100, (await Lead(amo, a))["price"]!.GetValue<decimal>());
-        Assert.Equal("B2", (await Lead(amo, b))["name"]!.GetValue<string>());
+        Assert.Equal("A2", (await Lead(_amo, a))["name"]!.GetValue<string>());
+        Assert.Equal(100, (await Lead(_amo, a))["price"]!.GetValue<decimal>());
+        Assert.Equal("B2", (await Lead(_amo, b))["name"]!.GetValue<string>());
     }
 
     [Fact, Trait("api-notes", "§4.4")]
     public async Task A_single_PATCH_updates_one_lead_and_can_move_it_to_another_pipeline()
     {
-        await using var amo = await Amo.StartAsync();
-        var other = (await amo.PipelinesAsync()).All.First(p => !p["is_main"]!.GetValue<bool>() && !p["is_archive"]!.GetValue<bool>());
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Single" });
+        var other = (await _amo.PipelinesAsync()).All.First(p => !p["is_main"]!.GetValue<bool>() && !p["is_archive"]!.GetValue<bool>());
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Single" });
 
-        var answer = await amo.Patch($"api/v4/leads/{id}", new JsonObject
+        var answer = await _amo.Patch($"api/v4/leads/{id}", new JsonObject
         {
             ["name"] = "Moved", ["pipeline_id"] = Pipelines.Id(other), ["status_id"] = Pipelines.Regular(other)[1],
         });
 
         Assert.Equal(200, answer.Code);
         Assert.Equal(id, answer.Object["id"]!.GetValue<long>());
-        var lead = await Lead(amo, id);
+        var lead = await Lead(_amo, id);
         Assert.Equal("Moved", lead["name"]!.GetValue<string>());
         Assert.Equal(Pipelines.Id(other), lead["pipeline_id"]!.GetValue<long>());
         Assert.Equal(Pipelines.Regular(other)[1], lead["status_id"]!.GetValue<long>());
@@ -271,52 +263,48 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.4")]
     public async Task Embedded_tags_on_PATCH_replace_all_tags()
     {
-        await using var amo = await Amo.StartAsync();
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Tags", ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "one" }, new JsonObject { ["name"] = "two" }) });
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Tags", ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "one" }, new JsonObject { ["name"] = "two" }) });
 
-        await amo.Patch($"api/v4/leads/{id}", new JsonObject { ["_embedded"] = new JsonObject { ["tags"] = new JsonArray(new JsonObject { ["name"] = "three" }) } });
-        Assert.Equal(new[] { "three" }, TagNames(await Lead(amo, id)));
+        await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["_embedded"] = new JsonObject { ["tags"] = new JsonArray(new JsonObject { ["name"] = "three" }) } });
+        Assert.Equal(new[] { "three" }, TagNames(await Lead(_amo, id)));
 
-        await amo.Patch($"api/v4/leads/{id}", new JsonObject { ["_embedded"] = new JsonObject { ["tags"] = null } });
-        Assert.Empty(TagNames(await Lead(amo, id)));
+        await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["_embedded"] = new JsonObject { ["tags"] = null } });
+        Assert.Empty(TagNames(await Lead(_amo, id)));
     }
 
     [Fact, Trait("api-notes", "§4.4")]
     public async Task Tags_to_add_and_tags_to_delete_on_PATCH_keep_the_other_tags()
     {
-        await using var amo = await Amo.StartAsync();
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Tags", ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "keep" }, new JsonObject { ["name"] = "drop" }) });
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Tags", ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "keep" }, new JsonObject { ["name"] = "drop" }) });
 
-        var answer = await amo.Patch($"api/v4/leads/{id}", new JsonObject
+        var answer = await _amo.Patch($"api/v4/leads/{id}", new JsonObject
         {
             ["tags_to_add"] = new JsonArray(new JsonObject { ["name"] = "added" }),
             ["tags_to_delete"] = new JsonArray(new JsonObject { ["name"] = "drop" }),
         });
 
         Assert.Equal(200, answer.Code);
-        Assert.Equal(new[] { "added", "keep" }, TagNames(await Lead(amo, id)));
+        Assert.Equal(new[] { "added", "keep" }, TagNames(await Lead(_amo, id)));
     }
 
     [Fact, Trait("api-notes", "§2")]
     public async Task More_than_250_leads_in_one_request_is_422_and_nothing_is_created()
     {
-        await using var amo = await Amo.StartAsync();
-        var before = await amo.LeadCount();
+        var before = await _amo.LeadCount();
         var batch = new JsonArray(Enumerable.Range(0, 251).Select(i => (JsonNode)new JsonObject { ["name"] = $"L{i}" }).ToArray());
 
-        Problem.Assert(await amo.Post("api/v4/leads", batch), 422);
-        Problem.Assert(await amo.Patch("api/v4/leads", batch), 422);
+        Problem.Assert(await _amo.Post("api/v4/leads", batch), 422);
+        Problem.Assert(await _amo.Patch("api/v4/leads", batch), 422);
 
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
     }
 
     [Fact, Trait("api-notes", "§4.5")]
     public async Task Complex_add_creates_lead_contact_and_company_and_answers_a_plain_array()
     {
-        await using var amo = await Amo.StartAsync();
-        var existingContact = (await Ids(amo, "contacts", 1))[0];
+        var existingContact = (await Ids(_amo, "contacts", 1))[0];
 
-        var answer = await amo.Post("api/v4/leads/complex", new JsonArray(
+        var answer = await _amo.Post("api/v4/leads/complex", new JsonArray(
             new JsonObject
             {
                 ["name"] = "Complex new", ["request_id"] = "c1",
@@ -336,10 +324,10 @@ public sealed class LeadsTests
         Assert.False(first["merged"]!.GetValue<bool>());
         var contactId = first["contact_id"]!.GetValue<long>();
         var companyId = first["company_id"]!.GetValue<long>();
-        var lead = await Lead(amo, first["id"]!.GetValue<long>(), "contacts");
+        var lead = await Lead(_amo, first["id"]!.GetValue<long>(), "contacts");
         Assert.Equal(contactId, lead["_embedded"]!["contacts"]![0]!["id"]!.GetValue<long>());
         Assert.Equal(companyId, lead["_embedded"]!["companies"]![0]!["id"]!.GetValue<long>());
-        var contact = await amo.Get($"api/v4/contacts/{contactId}");
+        var contact = await _amo.Get($"api/v4/contacts/{contactId}");
         Assert.Equal(companyId, contact.Object["_embedded"]!["companies"]![0]!["id"]!.GetValue<long>());
         Assert.Equal(existingContact, results[1]!["contact_id"]!.GetValue<long>());
     }
@@ -347,34 +335,32 @@ public sealed class LeadsTests
     [Fact, Trait("api-notes", "§4.5")]
     public async Task Complex_add_refuses_more_than_50_leads_and_two_contacts_per_lead()
     {
-        await using var amo = await Amo.StartAsync();
-        var before = await amo.LeadCount();
-        var contacts = await Ids(amo, "contacts", 2);
+        var before = await _amo.LeadCount();
+        var contacts = await Ids(_amo, "contacts", 2);
 
         var tooMany = new JsonArray(Enumerable.Range(0, 51).Select(i => (JsonNode)new JsonObject { ["name"] = $"C{i}" }).ToArray());
-        Problem.Assert(await amo.Post("api/v4/leads/complex", tooMany), 422);
+        Problem.Assert(await _amo.Post("api/v4/leads/complex", tooMany), 422);
 
-        var twoContacts = await amo.Post("api/v4/leads/complex", new JsonArray(new JsonObject
+        var twoContacts = await _amo.Post("api/v4/leads/complex", new JsonArray(new JsonObject
         {
             ["name"] = "Two contacts",
             ["_embedded"] = new JsonObject { ["contacts"] = new JsonArray(new JsonObject { ["id"] = contacts[0] }, new JsonObject { ["id"] = contacts[1] }) },
         }));
         Assert.Contains(Problem.ValidationErrors(twoContacts, "0"), e => e["path"]!.GetValue<string>() == "_embedded.contacts");
 
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
     }
 
     [Fact, Trait("api-notes", "§4.4a")]
     public async Task Deleting_a_lead_is_405_because_API_v4_has_no_delete_and_the_lead_stays()
     {
-        await using var amo = await Amo.StartAsync();
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Undeletable" });
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Undeletable" });
 
-        var answer = await amo.Http.Call(HttpMethod.Delete, $"api/v4/leads/{id}");
+        var answer = await _amo.Http.Call(HttpMethod.Delete, $"api/v4/leads/{id}");
 
         Problem.Assert(answer, 405);
-        Assert.Equal(200, (await amo.Get($"api/v4/leads/{id}")).Code);
-        Problem.Assert(await amo.Http.Call(HttpMethod.Delete, "api/v4/leads", new JsonArray(new JsonObject { ["id"] = id })), 405);
-        Assert.Equal(200, (await amo.Get($"api/v4/leads/{id}")).Code);
+        Assert.Equal(200, (await _amo.Get($"api/v4/leads/{id}")).Code);
+        Problem.Assert(await _amo.Http.Call(HttpMethod.Delete, "api/v4/leads", new JsonArray(new JsonObject { ["id"] = id })), 405);
+        Assert.Equal(200, (await _amo.Get($"api/v4/leads/{id}")).Code);
     }
 }

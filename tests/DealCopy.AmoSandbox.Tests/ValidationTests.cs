@@ -5,19 +5,20 @@ using DealCopy.AmoSandbox.Tests.Support;
 namespace DealCopy.AmoSandbox.Tests;
 
 /// <summary>What amoCRM refuses, and that a refused batch writes nothing (API-NOTES §3, §4.4, §7.3, §7.4, §8).</summary>
-public sealed class ValidationTests
+public sealed class ValidationTests(SharedSandbox shared) : IClassFixture<SharedSandbox>
 {
+    private readonly Amo _amo = shared.Amo;
+
     private static JsonObject Cf(JsonObject field, JsonNode values) =>
         new() { ["field_id"] = field["id"]!.GetValue<long>(), ["values"] = values };
 
     [Fact, Trait("api-notes", "§8")]
     public async Task Creating_a_lead_in_Unsorted_is_refused_and_nothing_is_created()
     {
-        await using var amo = await Amo.StartAsync();
-        var main = (await amo.PipelinesAsync()).Main;
-        var before = await amo.LeadCount();
+        var main = (await _amo.PipelinesAsync()).Main;
+        var before = await _amo.LeadCount();
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(
             new JsonObject { ["name"] = "Valid one", ["request_id"] = "ok" },
             new JsonObject { ["name"] = "Into Unsorted", ["request_id"] = "unsorted", ["pipeline_id"] = Pipelines.Id(main), ["status_id"] = Pipelines.Unsorted(main) }));
 
@@ -25,30 +26,28 @@ public sealed class ValidationTests
         Assert.Equal("NotSupportedChoice", error["code"]!.GetValue<string>());
         Assert.Equal("status_id", error["path"]!.GetValue<string>());
         Assert.DoesNotContain(answer.Object["validation-errors"]!.AsArray(), e => e!["request_id"]!.GetValue<string>() == "ok");
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
     }
 
     [Fact, Trait("api-notes", "§8")]
     public async Task Moving_a_lead_into_Unsorted_is_refused()
     {
-        await using var amo = await Amo.StartAsync();
-        var main = (await amo.PipelinesAsync()).Main;
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Stays" });
+        var main = (await _amo.PipelinesAsync()).Main;
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Stays" });
 
-        var answer = await amo.Patch($"api/v4/leads/{id}", new JsonObject { ["pipeline_id"] = Pipelines.Id(main), ["status_id"] = Pipelines.Unsorted(main) });
+        var answer = await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["pipeline_id"] = Pipelines.Id(main), ["status_id"] = Pipelines.Unsorted(main) });
 
         Assert.Equal("status_id", Problem.ValidationErrors(answer, "0")[0]["path"]!.GetValue<string>());
-        Assert.Equal(Pipelines.Regular(main)[0], (await amo.Get($"api/v4/leads/{id}")).Object["status_id"]!.GetValue<long>());
+        Assert.Equal(Pipelines.Regular(main)[0], (await _amo.Get($"api/v4/leads/{id}")).Object["status_id"]!.GetValue<long>());
     }
 
     [Fact, Trait("api-notes", "§4.3")]
     public async Task A_status_of_another_pipeline_and_an_unknown_pipeline_are_refused()
     {
-        await using var amo = await Amo.StartAsync();
-        var pipelines = await amo.PipelinesAsync();
+        var pipelines = await _amo.PipelinesAsync();
         var other = pipelines.All.First(p => !p["is_main"]!.GetValue<bool>());
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(
             new JsonObject { ["pipeline_id"] = Pipelines.Id(pipelines.Main), ["status_id"] = Pipelines.Regular(other)[0] },
             new JsonObject { ["pipeline_id"] = 1, ["status_id"] = Pipelines.Regular(other)[0] }));
 
@@ -59,60 +58,56 @@ public sealed class ValidationTests
     [Fact, Trait("api-notes", "§4.4")]
     public async Task A_loss_reason_on_a_new_lead_that_is_not_lost_is_a_validation_error()
     {
-        await using var amo = await Amo.StartAsync();
-        var reason = (await amo.Get("api/v4/leads/loss_reasons")).Embedded("loss_reasons")[0]!["id"]!.GetValue<long>();
-        var before = await amo.LeadCount();
+        var reason = (await _amo.Get("api/v4/leads/loss_reasons")).Embedded("loss_reasons")[0]!["id"]!.GetValue<long>();
+        var before = await _amo.LeadCount();
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(new JsonObject { ["name"] = "Open", ["loss_reason_id"] = reason }));
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject { ["name"] = "Open", ["loss_reason_id"] = reason }));
 
         Assert.Contains(Problem.ValidationErrors(answer, "0"), e => e["path"]!.GetValue<string>() == "loss_reason_id");
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
         // A lost lead takes it.
-        var lost = await amo.CreateLead(new JsonObject { ["name"] = "Lost", ["status_id"] = 143, ["loss_reason_id"] = reason });
-        Assert.Equal(reason, (await amo.Get($"api/v4/leads/{lost}")).Object["loss_reason_id"]!.GetValue<long>());
+        var lost = await _amo.CreateLead(new JsonObject { ["name"] = "Lost", ["status_id"] = 143, ["loss_reason_id"] = reason });
+        Assert.Equal(reason, (await _amo.Get($"api/v4/leads/{lost}")).Object["loss_reason_id"]!.GetValue<long>());
     }
 
     [Fact, Trait("api-notes", "§3")]
     public async Task A_loss_reason_patched_onto_an_open_lead_answers_amoCRMs_second_error_shape()
     {
-        await using var amo = await Amo.StartAsync();
-        var reason = (await amo.Get("api/v4/leads/loss_reasons")).Embedded("loss_reasons")[0]!["id"]!.GetValue<long>();
-        var id = await amo.CreateLead(new JsonObject { ["name"] = "Open" });
+        var reason = (await _amo.Get("api/v4/leads/loss_reasons")).Embedded("loss_reasons")[0]!["id"]!.GetValue<long>();
+        var id = await _amo.CreateLead(new JsonObject { ["name"] = "Open" });
 
-        var answer = await amo.Patch("api/v4/leads", new JsonArray(new JsonObject { ["id"] = id, ["loss_reason_id"] = reason }));
+        var answer = await _amo.Patch("api/v4/leads", new JsonArray(new JsonObject { ["id"] = id, ["loss_reason_id"] = reason }));
 
         var problem = Problem.Assert(answer, 400);
         Assert.Equal("Invalid request body", problem["detail"]!.GetValue<string>());
         Assert.Equal("Loss reason can be specified only for lost lead", problem["errors"]![id.ToString(CultureInfo.InvariantCulture)]!.GetValue<string>());
-        Assert.Null((await amo.Get($"api/v4/leads/{id}")).Object["loss_reason_id"]);
+        Assert.Null((await _amo.Get($"api/v4/leads/{id}")).Object["loss_reason_id"]);
     }
 
     [Fact, Trait("api-notes", "§7.4")]
     public async Task A_text_value_longer_than_256_characters_is_refused()
     {
-        await using var amo = await Amo.StartAsync();
-        var text = await amo.LeadField("text");
-        var before = await amo.LeadCount();
+        var text = await _amo.LeadField("text");
+        var before = await _amo.LeadCount();
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(new JsonObject
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
         {
             ["custom_fields_values"] = new JsonArray(Cf(text, new JsonArray(new JsonObject { ["value"] = new string('я', 257) }))),
         }));
 
         var error = Assert.Single(Problem.ValidationErrors(answer, "0"));
         Assert.Equal("custom_fields_values.0.values.0.value", error["path"]!.GetValue<string>());
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
         // Exactly 256 is fine.
-        await amo.CreateLead(new JsonObject { ["custom_fields_values"] = new JsonArray(Cf(text, new JsonArray(new JsonObject { ["value"] = new string('я', 256) }))) });
+        await _amo.CreateLead(new JsonObject { ["custom_fields_values"] = new JsonArray(Cf(text, new JsonArray(new JsonObject { ["value"] = new string('я', 256) }))) });
     }
 
     [Fact, Trait("api-notes", "§7.3")]
     public async Task An_enum_that_does_not_exist_is_refused()
     {
-        await using var amo = await Amo.StartAsync();
-        var select = await amo.LeadField("select");
+        var select = await _amo.LeadField("select");
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(new JsonObject
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
         {
             ["custom_fields_values"] = new JsonArray(Cf(select, new JsonArray(new JsonObject { ["enum_id"] = 1 }))),
         }));
@@ -125,9 +120,7 @@ public sealed class ValidationTests
     [Fact, Trait("api-notes", "§3")]
     public async Task An_unknown_field_id_is_refused()
     {
-        await using var amo = await Amo.StartAsync();
-
-        var answer = await amo.Post("api/v4/leads", new JsonArray(new JsonObject
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
         {
             ["custom_fields_values"] = new JsonArray(new JsonObject { ["field_id"] = 1, ["values"] = new JsonArray(new JsonObject { ["value"] = "x" }) }),
         }));
@@ -140,11 +133,10 @@ public sealed class ValidationTests
     [Fact, Trait("api-notes", "§7.4")]
     public async Task A_computed_field_is_refused()
     {
-        await using var amo = await Amo.StartAsync();
-        var fields = (await amo.Control.DumpAsync(amo.AccountId))["lead_fields"]!.AsArray();
+        var fields = (await _amo.Control.DumpAsync(_amo.AccountId))["lead_fields"]!.AsArray();
         var formula = fields.Select(f => f!.AsObject()).Single(f => f["is_computed"]!.GetValue<bool>());
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(new JsonObject
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
         {
             ["custom_fields_values"] = new JsonArray(Cf(formula, new JsonArray(new JsonObject { ["value"] = "5" }))),
         }));
@@ -155,11 +147,10 @@ public sealed class ValidationTests
     [Fact, Trait("api-notes", "§3")]
     public async Task Validation_errors_name_the_entity_of_the_batch_they_belong_to()
     {
-        await using var amo = await Amo.StartAsync();
-        var numeric = await amo.LeadField("numeric");
-        var before = await amo.LeadCount();
+        var numeric = await _amo.LeadField("numeric");
+        var before = await _amo.LeadCount();
 
-        var answer = await amo.Post("api/v4/leads", new JsonArray(
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(
             new JsonObject { ["name"] = "fine", ["request_id"] = "a" },
             new JsonObject { ["name"] = "bad number", ["request_id"] = "b", ["custom_fields_values"] = new JsonArray(Cf(numeric, new JsonArray(new JsonObject { ["value"] = "many" }))) },
             new JsonObject { ["name"] = "fine too" },
@@ -169,7 +160,7 @@ public sealed class ValidationTests
         Assert.Equal(new[] { "b", "3" }, entities.Select(e => e!["request_id"]!.GetValue<string>()));
         Assert.Equal("custom_fields_values.0.values.0.value", Problem.ValidationErrors(answer, "b")[0]["path"]!.GetValue<string>());
         Assert.Equal("responsible_user_id", Problem.ValidationErrors(answer, "3")[0]["path"]!.GetValue<string>());
-        Assert.Equal(before, await amo.LeadCount());
+        Assert.Equal(before, await _amo.LeadCount());
     }
 }
 
