@@ -350,6 +350,22 @@ public sealed class PartyWriter(SandboxAccount a, SandboxRuntime rt)
                 errors.Add(new("NotSupportedChoice", "responsible_user_id", "The value you selected is not a valid choice."));
             else plan.Steps.Add(p => { p.ResponsibleUserId = ru; p.GroupId = a.GroupOf(ru); });
         }
+        // Authorship and timestamps are writable on contacts and companies as on leads (API-NOTES §4.3, §6); 0 = the robot.
+        foreach (var key in new[] { "created_by", "updated_by" })
+        {
+            if (o[key] is not { } n || SandboxJson.IsNull(n)) continue;
+            if (!SandboxJson.TryGetLong(n, out var by) || (by != 0 && a.User(by) is null))
+                errors.Add(new("NotSupportedChoice", key, "The value you selected is not a valid choice."));
+            else if (key == "created_by") plan.Steps.Add(p => p.CreatedBy = by);
+            else plan.Steps.Add(p => p.UpdatedBy = by);
+        }
+        foreach (var key in new[] { "created_at", "updated_at" })
+        {
+            if (o[key] is not { } n || SandboxJson.IsNull(n)) continue;
+            if (!SandboxJson.TryGetLong(n, out var ts) || ts < 0) errors.Add(new("InvalidType", key, "This value should be of type int."));
+            else if (key == "created_at") plan.Steps.Add(p => p.CreatedAt = ts);
+            else plan.Steps.Add(p => p.UpdatedAt = ts);
+        }
         if (o.ContainsKey("custom_fields_values"))
         {
             var cf = new FieldValues(a, rt.Options).Apply(a.Fields[kind], existing?.CustomFields, o["custom_fields_values"], "custom_fields_values", errors);
