@@ -82,7 +82,11 @@ public static class AccountEndpoints
             var (items, hasNext) = paging.Slice(a.Users);
             if (items.Count == 0) return Hal.NoContent();
             var baseUrl = ctx.BaseUrl();
-            return Hal.Ok(Views.Page(ctx, "users", items.Select(JsonNode (u) => Views.User(u, with, baseUrl)), paging.Page, hasNext));
+            // The users list carries its totals (amoCRM's documented answer, users-api-01).
+            var page = Views.Page(ctx, "users", items.Select(JsonNode (u) => Views.User(u, with, baseUrl)), paging.Page, hasNext);
+            page["_total_items"] = a.Users.Count;
+            page["_page_count"] = (a.Users.Count + paging.Limit - 1) / paging.Limit;
+            return Hal.Ok(page);
         }
     }
 

@@ -57,6 +57,7 @@ public static class FieldsAndTagsEndpoints
             var baseUrl = ctx.BaseUrl();
             var page = Views.Page(ctx, "custom_fields", items.Select(JsonNode (f) => Views.Field(a, f, baseUrl)), paging.Page, hasNext);
             page["_total_items"] = all.Count;
+            page["_page_count"] = (all.Count + paging.Limit - 1) / paging.Limit;
             return Hal.Ok(page);
         }
     }

@@ -174,7 +174,11 @@ public static class Views
             o["is_computed"] = f.IsComputed;
             o["hidden_statuses"] = new JsonArray();
         }
-        if (f.CatalogId is { } catalogId) o["catalog_id"] = catalogId;
+        if (f.CatalogId is { } catalogId)
+        {
+            o["catalog_id"] = catalogId;
+            o["settings"] = null; // catalog fields carry settings (API-NOTES §7.1); none of ours has any
+        }
         if (f.Type == "chained_list")
             o["chained_lists"] = new JsonArray(f.ChainedCatalogIds.Select(JsonNode (c) => new JsonObject
             {
