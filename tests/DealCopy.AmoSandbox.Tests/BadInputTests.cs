@@ -73,6 +73,18 @@ public sealed class BadInputTests(SharedSandbox shared) : IClassFixture<SharedSa
         Problem.Assert(await _amo.Get("api/v4/leads?page=0"), 400);
     }
 
+    [Fact, Trait("api-notes", "§2")]
+    public async Task Every_answer_carries_an_X_Request_Id()
+    {
+        var ok = await _amo.Get("api/v4/account");
+        var problem = await _amo.Get("api/v4/leads?limit=500");
+        var empty = await _amo.Get("api/v4/leads/1");
+
+        foreach (var answer in new[] { ok, problem, empty })
+            Assert.False(string.IsNullOrEmpty(answer.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.Single() : null), answer.ToString());
+        Assert.NotEqual(ok.Headers.GetValues("X-Request-Id").Single(), problem.Headers.GetValues("X-Request-Id").Single());
+    }
+
     [Theory, Trait("api-notes", "§3")]
     [InlineData("GET", "api/v4/nothing")]
     [InlineData("GET", "api/v4/leads/20000001/nothing")]

@@ -145,6 +145,7 @@ public sealed class ControlApiTests
         Assert.Equal("lead_status_changed", hook.Form["event[type_code]"]);
         Assert.Equal(lead.ToString(CultureInfo.InvariantCulture), hook.Form["event[data][id]"]);
         Assert.Equal("2", hook.Form["event[data][element_type]"]);
+        Assert.Equal("went_to_trigger", hook.Form["event[data][direction_of_movement]"]);
         Assert.Equal(pipeline.ToString(CultureInfo.InvariantCulture), hook.Form["event[data][pipeline_id]"]);
         Assert.Equal(stage.ToString(CultureInfo.InvariantCulture), hook.Form["event[data][status_id]"]);
         Assert.True(long.Parse(hook.Form["event[time]"], CultureInfo.InvariantCulture) > 1_700_000_000);
@@ -172,6 +173,8 @@ public sealed class ControlApiTests
         var hook = await receiver.NextAsync();
         Assert.Equal(lead.ToString(CultureInfo.InvariantCulture), hook.Form["event[data][id]"]);
         Assert.Equal("k", hook.Form["action[settings][widget][settings][key]"]);
+        Assert.Equal("went_to_trigger", hook.Form["event[data][direction_of_movement]"]);
+        Assert.Equal("14", hook.Form["event[type]"]);
         var deliveries = await Eventually.Until(async () =>
         {
             var d = await amo.Control.DpDeliveriesAsync(amo.AccountId);
