@@ -139,6 +139,17 @@ public sealed class OAuthTests
         Problem.Assert(await OAuthFlow.Account(amo, access), 401);
     }
 
+    [Fact, Trait("api-notes", "§1.2")]
+    public async Task A_refresh_token_expires_after_three_months_without_exchange()
+    {
+        await using var amo = await Amo.StartAsync();
+        var (_, refresh) = await OAuthFlow.Exchange(amo);
+
+        await amo.Control.AdvanceClockAsync(91L * 86400);
+
+        Assert.Contains("expired", Problem.Assert(await OAuthFlow.Refresh(amo, refresh), 400)["detail"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact, Trait("api-notes", "§1.3")]
     public async Task With_refresh_grace_the_old_refresh_token_works_until_the_new_pair_is_used()
     {

@@ -144,6 +144,84 @@ public sealed class ValidationTests(SharedSandbox shared) : IClassFixture<Shared
         Assert.Equal("FieldNotExpected", Assert.Single(Problem.ValidationErrors(answer, "0"))["code"]!.GetValue<string>());
     }
 
+    [Fact, Trait("api-notes", "§7.3")]
+    public async Task Values_null_clears_a_field_and_an_empty_custom_fields_values_array_is_refused()
+    {
+        var text = await _amo.LeadField("text");
+        var numeric = await _amo.LeadField("numeric");
+        var id = await _amo.CreateLead(new JsonObject
+        {
+            ["custom_fields_values"] = new JsonArray(
+                Cf(text, new JsonArray(new JsonObject { ["value"] = "keep?" })),
+                Cf(numeric, new JsonArray(new JsonObject { ["value"] = "7" }))),
+        });
+
+        var cleared = await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["custom_fields_values"] = new JsonArray(Cf(text, JsonValue.Create((string?)null)!)) });
+        Assert.Equal(200, cleared.Code);
+        var fields = (await _amo.Get($"api/v4/leads/{id}")).Object["custom_fields_values"]!.AsArray();
+        Assert.Equal(numeric["id"]!.GetValue<long>(), Assert.Single(fields)!["field_id"]!.GetValue<long>());
+
+        var empty = await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["custom_fields_values"] = new JsonArray() });
+        Assert.Equal("custom_fields_values", Problem.ValidationErrors(empty, "0")[0]["path"]!.GetValue<string>());
+    }
+
+    [Fact, Trait("api-notes", "§7.4")]
+    public async Task A_lead_holding_an_over_long_text_can_be_patched_unless_the_text_is_sent_again()
+    {
+        var all = (await _amo.Control.DumpAsync(_amo.AccountId))["leads"]!.AsArray();
+        var lead = all.First(l => l!["custom_fields_values"] is JsonArray cf && cf.Any(f => f!["field_type"]!.GetValue<string>() == "text" && f["values"]![0]!["value"]!.GetValue<string>().Length > 256))!;
+        var id = lead["id"]!.GetValue<long>();
+        var longText = lead["custom_fields_values"]!.AsArray().First(f => f!["field_type"]!.GetValue<string>() == "text")!;
+
+        Assert.Equal(200, (await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["name"] = "Renamed only" })).Code);
+
+        var resent = await _amo.Patch($"api/v4/leads/{id}", new JsonObject
+        {
+            ["custom_fields_values"] = new JsonArray(new JsonObject { ["field_id"] = longText["field_id"]!.GetValue<long>(), ["values"] = longText["values"]!.DeepClone() }),
+        });
+        Assert.Equal("custom_fields_values.0.values.0.value", Problem.ValidationErrors(resent, "0")[0]["path"]!.GetValue<string>());
+    }
+
+    [Fact, Trait("api-notes", "§4.4")]
+    public async Task Won_without_pipeline_id_closes_the_lead_in_its_own_pipeline()
+    {
+        var other = (await _amo.PipelinesAsync()).All.First(p => !p["is_main"]!.GetValue<bool>() && !p["is_archive"]!.GetValue<bool>());
+        var id = await _amo.CreateLead(new JsonObject { ["pipeline_id"] = Pipelines.Id(other), ["status_id"] = Pipelines.Regular(other)[0] });
+
+        Assert.Equal(200, (await _amo.Patch($"api/v4/leads/{id}", new JsonObject { ["status_id"] = 142 })).Code);
+
+        var lead = (await _amo.Get($"api/v4/leads/{id}")).Object;
+        Assert.Equal(Pipelines.Id(other), lead["pipeline_id"]!.GetValue<long>());
+        Assert.Equal(142, lead["status_id"]!.GetValue<long>());
+        Assert.NotNull(lead["closed_at"]);
+    }
+
+    [Fact, Trait("api-notes", "§8")]
+    public async Task Creating_a_lead_in_an_archived_pipeline_is_refused()
+    {
+        var archived = (await _amo.PipelinesAsync()).Archived;
+
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject { ["pipeline_id"] = Pipelines.Id(archived), ["status_id"] = Pipelines.Regular(archived)[0] }));
+
+        Assert.Equal("pipeline_id", Problem.ValidationErrors(answer, "0")[0]["path"]!.GetValue<string>());
+    }
+
+    [Fact, Trait("api-notes", "§4.5")]
+    public async Task Complex_add_refuses_more_than_40_field_values_on_a_lead()
+    {
+        var fields = (await _amo.Control.DumpAsync(_amo.AccountId))["lead_fields"]!.AsArray()
+            .Where(f => f!["type"]!.GetValue<string>() is "text" or "textarea" or "streetaddress" or "tracking_data" or "numeric" or "monetary" && !f["is_computed"]!.GetValue<bool>())
+            .Take(41).ToList();
+        Assert.Equal(41, fields.Count);
+        var values = new JsonArray(fields.Select(f => (JsonNode)Cf(f!.AsObject(), new JsonArray(new JsonObject { ["value"] = "1" }))).ToArray());
+
+        var answer = await _amo.Post("api/v4/leads/complex", new JsonArray(new JsonObject { ["name"] = "Too many values", ["custom_fields_values"] = values }));
+
+        Assert.Contains(Problem.ValidationErrors(answer, "0"), e => e["path"]!.GetValue<string>() == "custom_fields_values");
+        values.RemoveAt(40);
+        Assert.Equal(200, (await _amo.Post("api/v4/leads/complex", new JsonArray(new JsonObject { ["name"] = "Forty values", ["custom_fields_values"] = values.DeepClone() }))).Code);
+    }
+
     [Fact, Trait("api-notes", "§3")]
     public async Task Validation_errors_name_the_entity_of_the_batch_they_belong_to()
     {
