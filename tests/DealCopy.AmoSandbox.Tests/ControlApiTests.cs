@@ -108,6 +108,18 @@ public sealed class ControlApiTests
     }
 
     [Fact, Trait("api-notes", "control")]
+    public async Task With_a_control_key_the_control_API_needs_the_X_Sandbox_Key_header()
+    {
+        await using var amo = await Amo.StartAsync(o => o.ControlKey = "let-me-in");
+        using var anonymous = new HttpClient { BaseAddress = amo.Server.BaseAddress };
+
+        Problem.Assert(await anonymous.Call(HttpMethod.Get, "_sandbox/clock"), 403);
+
+        // The typed client carries the key.
+        Assert.True(await amo.Control.AdvanceClockAsync(0) > 0);
+    }
+
+    [Fact, Trait("api-notes", "control")]
     public async Task Cleared_faults_no_longer_apply()
     {
         await using var amo = await Amo.StartAsync();

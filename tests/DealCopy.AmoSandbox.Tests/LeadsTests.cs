@@ -145,6 +145,17 @@ public sealed class LeadsTests(SharedSandbox shared) : IClassFixture<SharedSandb
         Assert.Equal((total + 49) / 50, pages);
     }
 
+    [Fact, Trait("api-notes", "§4.1")]
+    public async Task The_list_is_ordered_by_order_id_and_order_created_at()
+    {
+        var desc = (await _amo.Get("api/v4/leads?order[id]=desc&limit=10")).Embedded("leads").Select(l => l!["id"]!.GetValue<long>()).ToList();
+        var asc = (await _amo.Get("api/v4/leads?order[created_at]=asc&limit=10")).Embedded("leads").Select(l => l!["created_at"]!.GetValue<long>()).ToList();
+
+        Assert.Equal(desc.OrderDescending(), desc);
+        Assert.Equal(asc.Order(), asc);
+        Problem.Assert(await _amo.Get("api/v4/leads?order[id]=sideways"), 400);
+    }
+
     [Fact, Trait("api-notes", "§2")]
     public async Task A_limit_over_250_is_422()
     {

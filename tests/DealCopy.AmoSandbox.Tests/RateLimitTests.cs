@@ -62,6 +62,22 @@ public sealed class RateLimitTests
     }
 
     [Fact, Trait("api-notes", "§2")]
+    public async Task The_block_lifts_by_itself_after_the_block_time()
+    {
+        await using var amo = await Amo.StartAsync(o =>
+        {
+            o.RequestsPerSecond = 7;
+            o.BlockAfterViolations = 1;
+            o.BlockSeconds = 600;
+        });
+        Assert.Contains(await Burst(amo, 9), a => a.Code == 403);
+
+        await amo.Control.AdvanceClockAsync(601);
+
+        Assert.Equal(200, (await amo.Get("api/v4/account")).Code);
+    }
+
+    [Fact, Trait("api-notes", "§2")]
     public async Task The_limit_is_per_account()
     {
         await using var amo = await Amo.StartAsync(o => o.RequestsPerSecond = 7);
