@@ -128,15 +128,19 @@ public sealed class OAuthTests
     }
 
     [Fact, Trait("api-notes", "§1.2")]
-    public async Task An_access_token_expires_after_24_hours_and_then_answers_401()
+    public async Task An_access_token_expires_after_24_hours_and_then_answers_401_while_its_refresh_token_still_works()
     {
         await using var amo = await Amo.StartAsync();
-        var (access, _) = await OAuthFlow.Exchange(amo);
+        var (access, refresh) = await OAuthFlow.Exchange(amo);
         Assert.Equal(200, (await OAuthFlow.Account(amo, access)).Code);
 
         await amo.Control.AdvanceClockAsync(86400 + 1);
 
         Problem.Assert(await OAuthFlow.Account(amo, access), 401);
+        // The refresh token outlives it: the integration refreshes and carries on.
+        var refreshed = await OAuthFlow.Refresh(amo, refresh);
+        Assert.Equal(200, refreshed.Code);
+        Assert.Equal(200, (await OAuthFlow.Account(amo, refreshed.Object["access_token"]!.GetValue<string>())).Code);
     }
 
     [Fact, Trait("api-notes", "§1.2")]
