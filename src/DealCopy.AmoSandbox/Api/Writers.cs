@@ -87,7 +87,9 @@ public sealed class LeadWriter(SandboxAccount a, SandboxRuntime rt)
         }
         if (o["price"] is { } priceNode && !SandboxJson.IsNull(priceNode))
         {
-            if (priceNode is JsonValue pv && pv.TryGetValue<decimal>(out var price) && price >= 0) steps.Add(l => l.Price = price);
+            // price is an int; fractions only for accounts with minor units (API-NOTES §4.2, UNCONFIRMED: stricter by default).
+            if (priceNode is JsonValue pv && pv.TryGetValue<decimal>(out var price) && price >= 0 &&
+                (rt.Options.PriceMinorUnits || price == decimal.Truncate(price))) steps.Add(l => l.Price = price);
             else errors.Add(new("InvalidType", "price", "This value should be of type int."));
         }
 
