@@ -144,6 +144,18 @@ public sealed class ValidationTests(SharedSandbox shared) : IClassFixture<Shared
         Assert.Equal("FieldNotExpected", Assert.Single(Problem.ValidationErrors(answer, "0"))["code"]!.GetValue<string>());
     }
 
+    [Fact, Trait("api-notes", "§4.2")]
+    public async Task A_fractional_price_is_refused_unless_the_account_uses_minor_units()
+    {
+        var refused = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject { ["name"] = "Fraction", ["price"] = 1234.56 }));
+        Assert.Equal("price", Problem.ValidationErrors(refused, "0")[0]["path"]!.GetValue<string>());
+        await _amo.CreateLead(new JsonObject { ["name"] = "Whole", ["price"] = 1234 });
+
+        await using var minorUnits = await Amo.StartAsync(o => o.PriceMinorUnits = true);
+        var id = await minorUnits.CreateLead(new JsonObject { ["name"] = "Fraction", ["price"] = 1234.56 });
+        Assert.Equal(1234.56m, (await minorUnits.Get($"api/v4/leads/{id}")).Object["price"]!.GetValue<decimal>());
+    }
+
     [Fact, Trait("api-notes", "§7.3")]
     public async Task Values_null_clears_a_field_and_an_empty_custom_fields_values_array_is_refused()
     {
