@@ -11,7 +11,7 @@ namespace DealCopy.AmoSandbox.Tests;
 /// <summary>The sandbox's control API: reset, seeding, the request log, faults and the hooks amoCRM sends (docs/SANDBOX.md).</summary>
 public sealed class ControlApiTests
 {
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task Reset_forgets_everything_and_reseeds_the_demo_account()
     {
         await using var amo = await Amo.StartAsync();
@@ -105,7 +105,7 @@ public sealed class ControlApiTests
         Assert.Equal(200, (await amo.Get("api/v4/leads/pipelines")).Code);
     }
 
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task With_a_control_key_the_control_API_needs_the_X_Sandbox_Key_header()
     {
         await using var amo = await Amo.StartAsync(o => o.ControlKey = "let-me-in");
@@ -117,7 +117,7 @@ public sealed class ControlApiTests
         Assert.True(await amo.Control.AdvanceClockAsync(0) > 0);
     }
 
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task Cleared_faults_no_longer_apply()
     {
         await using var amo = await Amo.StartAsync();

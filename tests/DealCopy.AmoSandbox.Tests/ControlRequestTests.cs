@@ -13,7 +13,7 @@ public sealed class ControlRequestTests(SharedSandbox shared) : IClassFixture<Sh
 {
     private readonly Amo _amo = shared.Amo;
 
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task An_account_is_seeded_from_a_description_and_answers_through_its_own_token()
     {
         var created = await _amo.Control.CreateAccountAsync(JsonNode.Parse("""
@@ -38,7 +38,7 @@ public sealed class ControlRequestTests(SharedSandbox shared) : IClassFixture<Sh
         Assert.Equal(2, (await http.Call(HttpMethod.Get, "api/v4/users")).Embedded("users").Count);
     }
 
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task The_request_log_records_method_path_status_time_and_sizes()
     {
         await _amo.Control.ClearRequestsAsync();
@@ -91,14 +91,14 @@ public sealed class ControlRequestTests(SharedSandbox shared) : IClassFixture<Sh
         Assert.NotEqual(claims["jti"]!.GetValue<string>(), manager["jti"]!.GetValue<string>());
     }
 
-    [Fact, Trait("api-notes", "control")]
+    [Fact, Trait("sandbox-md", "control API")]
     public async Task The_control_API_refuses_an_amoCRM_bearer_token()
     {
         Problem.Assert(await _amo.Http.Call(HttpMethod.Post, "_sandbox/reset"), 403);
         Problem.Assert(await _amo.Http.Call(HttpMethod.Get, $"_sandbox/accounts/{_amo.AccountId}/dump"), 403);
     }
 
-    [Theory, Trait("api-notes", "control")]
+    [Theory, Trait("sandbox-md", "control API")]
     [InlineData("POST", "_sandbox/faults", """{"path":"/api/v4/leads","kind":""")]
     [InlineData("POST", "_sandbox/faults", """{"path":"/api/v4/leads","kind":"explode"}""")]
     [InlineData("POST", "_sandbox/faults", """{"path":"/api/v4/leads","kind":"status","status":"five hundred"}""")]

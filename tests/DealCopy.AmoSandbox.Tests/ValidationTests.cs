@@ -270,14 +270,16 @@ public sealed class FieldShapeTests(SharedSandbox shared) : IClassFixture<Shared
         return JsonNode.Parse(json)!.AsArray();
     }
 
-    private async Task<Answer> Write(string type, string values)
+    private async Task<(Answer Answer, string Name)> Write(string type, string values)
     {
         var field = await _amo.LeadField(type);
-        return await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
+        var name = $"shape {type} {Guid.NewGuid():N}";
+        var answer = await _amo.Post("api/v4/leads", new JsonArray(new JsonObject
         {
-            ["name"] = $"shape {type}",
+            ["name"] = name,
             ["custom_fields_values"] = new JsonArray(new JsonObject { ["field_id"] = field["id"]!.GetValue<long>(), ["values"] = await Values(values) }),
         }));
+        return (answer, name);
     }
 
     [Theory, Trait("api-notes", "§7.3")]
@@ -307,11 +309,11 @@ public sealed class FieldShapeTests(SharedSandbox shared) : IClassFixture<Shared
     [InlineData("text", """[]""")]
     public async Task A_value_of_the_wrong_shape_for_its_field_type_is_refused(string type, string values)
     {
-        var answer = await Write(type, values);
+        var (answer, name) = await Write(type, values);
 
         var errors = Problem.ValidationErrors(answer, "0");
         Assert.All(errors, e => Assert.StartsWith("custom_fields_values.0", e["path"]!.GetValue<string>(), StringComparison.Ordinal));
-        Assert.Equal(204, (await _amo.Get("api/v4/leads?filter[name]=" + Uri.EscapeDataString($"shape {type}"))).Code);
+        Assert.Equal(204, (await _amo.Get("api/v4/leads?filter[name]=" + Uri.EscapeDataString(name))).Code);
     }
 
     [Theory, Trait("api-notes", "§7.3")]
@@ -337,7 +339,7 @@ public sealed class FieldShapeTests(SharedSandbox shared) : IClassFixture<Shared
     [InlineData("file", """[{"value":{"file_uuid":"$uuid","version_uuid":"$uuid","file_name":"dogovor.pdf","file_size":2048}}]""")]
     public async Task A_value_of_the_right_shape_is_stored(string type, string values)
     {
-        var answer = await Write(type, values);
+        var (answer, _) = await Write(type, values);
 
         Assert.True(answer.Code == 200, answer.ToString());
         var id = answer.Embedded("leads")[0]!["id"]!.GetValue<long>();
