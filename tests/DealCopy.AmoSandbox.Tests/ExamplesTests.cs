@@ -141,6 +141,33 @@ public sealed class ExamplesTests(SharedSandbox shared) : IClassFixture<SharedSa
         Assert.Equal(50000, cleared["price"]!.GetValue<decimal>());
     }
 
+    [Fact, Trait("api-notes", "§5")]
+    public async Task The_documented_link_unlink_and_bulk_requests_are_accepted_and_answered_in_the_documented_shape()
+    {
+        var ids = await Ids();
+        var element = (await _amo.Get($"api/v4/catalogs/{ids["products"]}/elements?limit=1")).Embedded("elements")[0]!["id"]!.GetValue<long>();
+        var a = await _amo.CreateLead(new JsonObject { ["name"] = "Link example A" });
+        var b = await _amo.CreateLead(new JsonObject { ["name"] = "Link example B" });
+        var map = new Dictionary<long, long> { [10] = element, [1026] = ids["products"], [457282] = ids["contact"], [14158851] = a, [14158852] = b, [14158853] = b };
+
+        var linked = await _amo.Post($"api/v4/leads/{a}/link", Examples.Mapped("entity-links-api-02", map));
+        var bulk = await _amo.Post("api/v4/leads/link", Examples.Mapped("entity-links-api-05", map));
+
+        foreach (var (answer, documented) in new[] { (linked, "entity-links-api-03"), (bulk, "entity-links-api-06") })
+        {
+            Assert.True(answer.Code == 200, answer.ToString());
+            Assert.Empty(Examples.MissingKeys(Examples.Load(documented).AsObject(), answer.Object));
+            Assert.Empty(Examples.MissingKeys(Examples.Item(Examples.Load(documented)), Examples.Item(answer.Json)));
+            Assert.Equal(2, answer.Embedded("links").Count);
+        }
+        var contactLink = linked.Embedded("links").Single(l => l!["to_entity_type"]!.GetValue<string>() == "contacts")!;
+        Assert.True(contactLink["metadata"]!["main_contact"]!.GetValue<bool>());
+
+        Assert.Equal(204, (await _amo.Post($"api/v4/leads/{a}/unlink", Examples.Mapped("entity-links-api-04", map))).Code);
+        Assert.Equal(204, (await _amo.Post("api/v4/leads/unlink", Examples.Mapped("entity-links-api-07", map))).Code);
+        Assert.Equal(204, (await _amo.Get($"api/v4/leads/links?filter[entity_id][]={a}&filter[entity_id][]={b}")).Code);
+    }
+
     [Fact, Trait("api-notes", "§12")]
     public async Task The_documented_task_create_request_is_accepted()
     {
