@@ -16,12 +16,21 @@ public sealed class ExamplesTests(SharedSandbox shared) : IClassFixture<SharedSa
         long First(Answer a, string key) => a.Embedded(key)[0]!["id"]!.GetValue<long>();
         var reference = await _amo.Get("api/v4/leads?filter[name]=" + Uri.EscapeDataString("Эталонная сделка"));
         var catalogs = (await _amo.Get("api/v4/catalogs")).Embedded("catalogs");
+        var products = catalogs.First(c => c!["type"]!.GetValue<string>() == "products")!["id"]!.GetValue<long>();
+        var lead = First(reference, "leads");
+        var pipeline = (await _amo.PipelinesAsync()).Main;
         return new Dictionary<string, long>
         {
-            ["lead"] = First(reference, "leads"),
+            ["lead"] = lead,
             ["contact"] = First(await _amo.Get("api/v4/contacts?limit=1"), "contacts"),
             ["company"] = First(await _amo.Get("api/v4/companies?limit=1"), "companies"),
-            ["products"] = catalogs.First(c => c!["type"]!.GetValue<string>() == "products")!["id"]!.GetValue<long>(),
+            ["products"] = products,
+            ["element"] = First(await _amo.Get($"api/v4/catalogs/{products}/elements?limit=1"), "elements"),
+            ["catalog_field"] = First(await _amo.Get($"api/v4/catalogs/{products}/custom_fields"), "custom_fields"),
+            ["task"] = First(await _amo.Get($"api/v4/tasks?filter[entity_type]=leads&filter[entity_id][]={lead}"), "tasks"),
+            ["note"] = First(await _amo.Get($"api/v4/leads/{lead}/notes"), "notes"),
+            ["pipeline"] = Pipelines.Id(pipeline),
+            ["status"] = Pipelines.Regular(pipeline)[0],
         };
     }
 
@@ -38,6 +47,18 @@ public sealed class ExamplesTests(SharedSandbox shared) : IClassFixture<SharedSa
     [InlineData("tags-api-01", "api/v4/leads/tags")]
     [InlineData("custom-fields-01", "api/v4/catalogs/{products}/custom_fields")]
     [InlineData("entity-links-api-01", "api/v4/leads/{lead}/links")]
+    [InlineData("contacts-api-01", "api/v4/contacts")]
+    [InlineData("companies-api-01", "api/v4/companies")]
+    [InlineData("tasks-api-02", "api/v4/tasks/{task}")]
+    [InlineData("events-and-notes-15", "api/v4/leads/notes")]
+    [InlineData("events-and-notes-17", "api/v4/leads/{lead}/notes/{note}")]
+    [InlineData("catalogs-api-02", "api/v4/catalogs/{products}")]
+    [InlineData("catalogs-api-08", "api/v4/catalogs/{products}/elements/{element}")]
+    [InlineData("custom-fields-02", "api/v4/catalogs/{products}/custom_fields/{catalog_field}")]
+    [InlineData("leads_pipelines-02", "api/v4/leads/pipelines/{pipeline}")]
+    [InlineData("leads_pipelines-07", "api/v4/leads/pipelines/{pipeline}/statuses?with=descriptions")]
+    [InlineData("leads_pipelines-08", "api/v4/leads/pipelines/{pipeline}/statuses/{status}?with=descriptions")]
+    [InlineData("users-api-02", "api/v4/users/5000002?with=role,group")]
     public async Task A_read_answer_has_every_key_of_amoCRMs_documented_example(string example, string path)
     {
         foreach (var (name, id) in await Ids()) path = path.Replace("{" + name + "}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
