@@ -192,6 +192,7 @@ public static class FieldsAndTagsEndpoints
         }
         return Hal.Ok(new JsonObject
         {
+            ["_total_items"] = result.Count, // as in amoCRM's documented answer (tags-api-03)
             ["_links"] = SandboxJson.Links($"{ctx.BaseUrl()}/api/v4/{entity}/tags"),
             ["_embedded"] = new JsonObject { ["tags"] = result },
         });
