@@ -201,6 +201,64 @@ public sealed class ExamplesTests(SharedSandbox shared) : IClassFixture<SharedSa
         Assert.Equal("example", answer.Embedded("tasks")[0]!["request_id"]!.GetValue<string>());
     }
 
+    [Fact, Trait("api-notes", "§12")]
+    public async Task The_documented_task_update_and_completion_requests_are_accepted()
+    {
+        var lead = await _amo.CreateLead(new JsonObject { ["name"] = "Task update example" });
+        var till = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
+        var created = await _amo.Post("api/v4/tasks", new JsonArray(
+            new JsonObject { ["text"] = "one", ["complete_till"] = till, ["entity_id"] = lead, ["entity_type"] = "leads" },
+            new JsonObject { ["text"] = "two", ["complete_till"] = till, ["entity_id"] = lead, ["entity_type"] = "leads" }));
+        var (first, second) = (created.Embedded("tasks")[0]!["id"]!.GetValue<long>(), created.Embedded("tasks")[1]!["id"]!.GetValue<long>());
+
+        var updated = await _amo.Patch("api/v4/tasks", Examples.Mapped("tasks-api-05", new Dictionary<long, long> { [4745251] = first, [4747929] = second }));
+        var completed = await _amo.Patch($"api/v4/tasks/{first}", Examples.Load("tasks-api-07"));
+
+        Assert.True(updated.Code == 200, updated.ToString());
+        Assert.Empty(Examples.MissingKeys(Examples.Load("tasks-api-06").AsObject(), updated.Object));
+        Assert.Empty(Examples.MissingKeys(Examples.Item(Examples.Load("tasks-api-06")), Examples.Item(updated.Json)));
+        Assert.True(completed.Code == 200, completed.ToString());
+        var task = (await _amo.Get($"api/v4/tasks/{first}")).Object;
+        Assert.Equal("Новое название для задачи", task["text"]!.GetValue<string>());
+        Assert.Equal(2, task["task_type_id"]!.GetValue<long>());
+        Assert.True(task["is_completed"]!.GetValue<bool>());
+        Assert.Equal("Удалось связаться с клиентом", task["result"]!["text"]!.GetValue<string>());
+    }
+
+    [Fact, Trait("api-notes", "§10")]
+    public async Task The_documented_tag_requests_are_accepted_and_answered_in_the_documented_shape()
+    {
+        var created = await _amo.Post("api/v4/leads/tags", Examples.Load("tags-api-02"));
+
+        Assert.True(created.Code == 200, created.ToString());
+        Assert.Empty(Examples.MissingKeys(Examples.Load("tags-api-03").AsObject(), created.Object));
+        Assert.Empty(Examples.MissingKeys(Examples.Item(Examples.Load("tags-api-03")), Examples.Item(created.Json)));
+        Assert.Equal("my_request_id", created.Embedded("tags")[1]!["request_id"]!.GetValue<string>());
+
+        var tag = created.Embedded("tags")[0]!["id"]!.GetValue<long>();
+        var a = await _amo.CreateLead(new JsonObject { ["name"] = "Tag example A" });
+        var b = await _amo.CreateLead(new JsonObject { ["name"] = "Tag example B" });
+        var tagged = await _amo.Patch("api/v4/leads", Examples.Mapped("tags-api-04", new Dictionary<long, long> { [167353] = a, [167355] = b, [263807] = tag }));
+        Assert.True(tagged.Code == 200, tagged.ToString());
+        Assert.Empty(Examples.MissingKeys(Examples.Item(Examples.Load("tags-api-05")), Examples.Item(tagged.Json)));
+        Assert.Equal("Tag 1", (await _amo.Get($"api/v4/leads/{a}")).Object["_embedded"]!["tags"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("Тег 2", (await _amo.Get($"api/v4/leads/{b}")).Object["_embedded"]!["tags"]![0]!["name"]!.GetValue<string>());
+
+        Assert.Equal(200, (await _amo.Patch($"api/v4/leads/{a}", Examples.Load("tags-api-06"))).Code);
+        Assert.Empty((await _amo.Get($"api/v4/leads/{a}")).Object["_embedded"]!["tags"]!.AsArray());
+    }
+
+    [Fact, Trait("api-notes", "§6")]
+    public async Task The_documented_company_create_request_is_accepted()
+    {
+        var answer = await _amo.Post("api/v4/companies", Examples.Load("companies-api-03"));
+
+        Assert.True(answer.Code == 200, answer.ToString());
+        Assert.Empty(Examples.MissingKeys(Examples.Item(Examples.Load("companies-api-04")), Examples.Item(answer.Json)));
+        var company = (await _amo.Get($"api/v4/companies/{answer.Embedded("companies")[0]!["id"]}")).Object;
+        Assert.Equal("+7912322222", company["custom_fields_values"]![0]!["values"]![0]!["value"]!.GetValue<string>());
+    }
+
     [Fact, Trait("api-notes", "§11")]
     public async Task The_documented_note_create_request_is_accepted()
     {
