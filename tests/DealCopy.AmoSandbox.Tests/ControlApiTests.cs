@@ -8,7 +8,7 @@ using DealCopy.AmoSandbox.Tests.Support;
 
 namespace DealCopy.AmoSandbox.Tests;
 
-/// <summary>The sandbox's control API: reset, seeding, the request log, faults and the hooks amoCRM sends (docs/SANDBOX.md).</summary>
+/// <summary>The control API's reset, faults, control key and the hooks amoCRM sends (docs/SANDBOX.md): each test changes sandbox-wide state, so each has its own sandbox.</summary>
 public sealed class ControlApiTests
 {
     [Fact, Trait("sandbox-md", "control API")]
