@@ -21,6 +21,8 @@ internal static class Samples
         504141,
         "ключ-1");
 
+    private static readonly RepeatTrigger Trigger = new(3912171, 3104455, 142, 1700000000, "a1b2c3d4e5f6", true, 1, 1702592000);
+
     private static readonly SkippedField Skipped = new(107, "Маржа", "numeric", "computed (formula) field: amoCRM calculates it");
 
     private static readonly JobView View = new(
@@ -88,6 +90,13 @@ internal static class Samples
         new JobFinished(Job, 1700000100),
         new UndoRequested(Job, 504141, 1700000200),
         new UndoFinished(Job, 1700000300),
+        new JobCancelled(Job, "loop guard: the deal is itself a repeat deal 1 rule copy deep (the limit is 1)", 1700000400),
+        new AccountUninstalled(1700000500),
+        // repeat deals and the lifecycle
+        new StartRepeatDeal(Account, Trigger, Spec.Options),
+        new RepeatAccepted(Job, true, 1702592000),
+        new UninstallAccount(Account),
+        new AccountUninstalledReply(Account, 2),
         // snapshot
         State(),
     }.ToDictionary(o => o.GetType());
