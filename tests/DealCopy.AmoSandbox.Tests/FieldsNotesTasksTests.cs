@@ -35,7 +35,7 @@ public sealed class FieldsNotesTasksTests(SharedSandbox shared) : IClassFixture<
             ["name"] = "DealCopy: копия сделки", ["type"] = "text", ["code"] = "DEALCOPY_SOURCE", ["is_api_only"] = true, ["request_id"] = "marker",
         }));
 
-        Assert.Equal(200, answer.Code);
+        Assert.Equal(201, answer.Code); // API-NOTES §3: custom field creates answer 201
         var created = answer.Embedded("custom_fields")[0]!;
         Assert.True(created["is_api_only"]!.GetValue<bool>());
         var id = created["id"]!.GetValue<long>();

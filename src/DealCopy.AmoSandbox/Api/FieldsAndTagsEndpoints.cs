@@ -136,7 +136,7 @@ public static class FieldsAndTagsEndpoints
                     return view;
                 }).ToArray()),
             },
-        });
+        }, 201); // custom field creates answer 201 (API-NOTES §3)
     }
 
     private static IResult Tags(HttpContext ctx, string entity)
