@@ -343,7 +343,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;
-            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, _time.GetUtcNow());
+            // planned against the job's acceptance time, not the clock: a retry must plan the same deadlines
+            // (an overdue task moves to "tomorrow") or the look-up below misses tasks already created and repeats them
+            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, DateTimeOffset.FromUnixTimeSeconds(_job.CreatedAt));
             for (var i = 0; i < tasks.Count; i++) tasks[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:task{i}";
             return (x.Key, x.Item, Tasks: tasks);
         }).ToList();
