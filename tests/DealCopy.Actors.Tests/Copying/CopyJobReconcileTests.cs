@@ -1,0 +1,115 @@
+using Akka.Actor;
+using DealCopy.Actors.Accounts;
+using DealCopy.Actors.Copying;
+using DealCopy.Actors.Gateway;
+using DealCopy.Actors.Protocol;
+using DealCopy.AmoClient.Model;
+using Microsoft.Extensions.Time.Testing;
+using static DealCopy.Actors.Tests.Copying.DemoAccount;
+
+namespace DealCopy.Actors.Tests.Copying;
+
+/// <summary>
+/// A job resumed after a create whose answer was lost (ARCHITECTURE §3.3): it looks for its copies by
+/// their marker before creating anything again. The test actor is the account, a probe is the gateway,
+/// and a small function answers for amoCRM.
+/// </summary>
+public sealed class CopyJobReconcileTests() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
+    private static readonly long Accepted = DemoAccount.Now.ToUnixTimeSeconds();
+
+    private sealed record Run(List<GatewayOp> Ops, List<IAccountEvent> Journaled, JobView View);
+
+    /// <summary>A job of <paramref name="copies"/> copies of the demo deal whose first create was sent and never answered.</summary>
+    private static JobState Interrupted(int copies)
+    {
+        var content = CopyContent.Everything with { Products = false };
+        var spec = new CopyJobSpec([SourceId], Options(content: content) with { CopiesPerLead = copies }, Requester, null);
+        var job = JobState.Create(JobId, spec, Accepted);
+        job.Apply(new CopiesAttempted(JobId, job.Items.Keys.ToList(), Accepted + 5));
+        return job;
+    }
+
+    private static Lead Existing(long id, string jobId, int n) => new()
+    {
+        Id = id,
+        PipelineId = MainPipeline,
+        CustomFieldsValues = [new CustomFieldValues { FieldId = MarkerField, Values = [CustomFieldValue.Of(Marker.Value(Referer, SourceId, jobId, n))] }],
+    };
+
+    /// <summary>Runs the job to its end, answering the account's and amoCRM's side.</summary>
+    private Run Resume(JobState job, List<Lead> recentlyCreated)
+    {
+        var nextId = 20000L;
+        // the test actor is both the account (the job's parent) and its gateway: one queue, answered in order
+        ChildActorOf(CopyJobActor.Props(AccountId, Referer, job, TestActor, ActorSettings.Default, new FakeTimeProvider(DemoAccount.Now.AddMinutes(10))));
+        var ops = new List<GatewayOp>();
+        var journaled = new List<IAccountEvent>();
+        while (true)
+        {
+            switch (ReceiveOne(Step))
+            {
+                case GatewayOp op:
+                    ops.Add(op);
+                    object? answer = op switch
+                    {
+                        ReadLeads => new List<Lead> { Source() },
+                        CallAmo { What: "reconcile copies" } => recentlyCreated,
+                        CreateLeads c => c.Leads.Select(l => new WrittenEntity { Id = nextId++, RequestId = l.RequestId }).ToList(),
+                        CreateNotes c => c.Notes.Select(n => new WrittenEntity { Id = nextId++, RequestId = n.RequestId }).ToList(),
+                        _ => throw new InvalidOperationException("unexpected op " + op),
+                    };
+                    LastSender.Tell(new GatewayResult(op.OpId, answer, null));
+                    break;
+                case GetJobMetadata:
+                    LastSender.Tell(Metadata());
+                    break;
+                case PersistJobEvents p:
+                    journaled.AddRange(p.Events);
+                    LastSender.Tell(Persisted.Instance);
+                    break;
+                case JobActorDone:
+                    Assert.Single(ops.OfType<ReadLeads>()); // one pass: no failure was hidden by a retry
+                    return new Run(ops, journaled, job.ToView());
+                case null:
+                    throw new TimeoutException("the job stopped talking");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_copy_made_before_the_interruption_is_found_by_its_marker_and_not_made_again()
+    {
+        var run = Resume(Interrupted(1), [Existing(15000, "ffffffffffffffffffffffffffffffff", 1), Existing(15001, JobId, 1)]);
+
+        Assert.DoesNotContain(run.Ops, op => op is CreateLeads);
+        Assert.Contains(run.Journaled, e => e is CopyCreated { LeadId: 15001 });
+        Assert.Equal("completed", run.View.Status);
+        Assert.Equal([new CopyView(1, 15001)], Assert.Single(run.View.Deals).Copies);
+    }
+
+    [Fact]
+    public void A_copy_that_was_never_made_is_made_once()
+    {
+        var run = Resume(Interrupted(1), [Existing(15000, "ffffffffffffffffffffffffffffffff", 1)]);
+
+        var create = Assert.Single(run.Ops.OfType<CreateLeads>());
+        Assert.Single(create.Leads);
+        Assert.Equal("completed", run.View.Status);
+        Assert.Equal([1], Assert.Single(run.View.Deals).Copies.Select(c => c.N));
+    }
+
+    [Fact]
+    public void Only_the_copies_not_found_are_made_again()
+    {
+        var run = Resume(Interrupted(3), [Existing(15002, JobId, 2)]);
+
+        var created = run.Ops.OfType<CreateLeads>().SelectMany(c => c.Leads).ToList();
+        Assert.Equal([CopyPlan.RequestId(JobId, SourceId, 1), CopyPlan.RequestId(JobId, SourceId, 3)], created.Select(l => l.RequestId));
+        var copies = Assert.Single(run.View.Deals).Copies;
+        Assert.Equal([1, 2, 3], copies.Select(c => c.N));
+        Assert.Equal(15002, copies[1].LeadId);
+        Assert.Equal("completed", run.View.Status);
+    }
+}
