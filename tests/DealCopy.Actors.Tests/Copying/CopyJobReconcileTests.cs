@@ -1,25 +1,19 @@
-using Akka.Actor;
 using DealCopy.Actors.Accounts;
 using DealCopy.Actors.Copying;
 using DealCopy.Actors.Gateway;
 using DealCopy.Actors.Protocol;
 using DealCopy.AmoClient.Model;
-using Microsoft.Extensions.Time.Testing;
 using static DealCopy.Actors.Tests.Copying.DemoAccount;
 
 namespace DealCopy.Actors.Tests.Copying;
 
 /// <summary>
 /// A job resumed after a create whose answer was lost (ARCHITECTURE §3.3): it looks for its copies by
-/// their marker before creating anything again. The test actor is the account, a probe is the gateway,
-/// and a small function answers for amoCRM.
+/// their marker before creating anything again.
 /// </summary>
-public sealed class CopyJobReconcileTests() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
+public sealed class CopyJobReconcileTests : JobActorTestKit
 {
-    private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private static readonly long Accepted = DemoAccount.Now.ToUnixTimeSeconds();
-
-    private sealed record Run(List<GatewayOp> Ops, List<IAccountEvent> Journaled, JobView View);
 
     /// <summary>A job of <paramref name="copies"/> copies of the demo deal whose first create was sent and never answered.</summary>
     private static JobState Interrupted(int copies)
@@ -38,44 +32,17 @@ public sealed class CopyJobReconcileTests() : Akka.TestKit.Xunit2.TestKit("akka.
         CustomFieldsValues = [new CustomFieldValues { FieldId = MarkerField, Values = [CustomFieldValue.Of(Marker.Value(Referer, SourceId, jobId, n))] }],
     };
 
-    /// <summary>Runs the job to its end, answering the account's and amoCRM's side.</summary>
-    private Run Resume(JobState job, List<Lead> recentlyCreated)
+    private JobRun Resume(JobState job, List<Lead> recentlyCreated)
     {
         var nextId = 20000L;
-        // the test actor is both the account (the job's parent) and its gateway: one queue, answered in order
-        ChildActorOf(CopyJobActor.Props(AccountId, Referer, job, TestActor, ActorSettings.Default, new FakeTimeProvider(DemoAccount.Now.AddMinutes(10))));
-        var ops = new List<GatewayOp>();
-        var journaled = new List<IAccountEvent>();
-        while (true)
+        return RunJob(job, DemoAccount.Now.AddMinutes(10), op => op switch
         {
-            switch (ReceiveOne(Step))
-            {
-                case GatewayOp op:
-                    ops.Add(op);
-                    object? answer = op switch
-                    {
-                        ReadLeads => new List<Lead> { Source() },
-                        CallAmo { What: "reconcile copies" } => recentlyCreated,
-                        CreateLeads c => c.Leads.Select(l => new WrittenEntity { Id = nextId++, RequestId = l.RequestId }).ToList(),
-                        CreateNotes c => c.Notes.Select(n => new WrittenEntity { Id = nextId++, RequestId = n.RequestId }).ToList(),
-                        _ => throw new InvalidOperationException("unexpected op " + op),
-                    };
-                    LastSender.Tell(new GatewayResult(op.OpId, answer, null));
-                    break;
-                case GetJobMetadata:
-                    LastSender.Tell(Metadata());
-                    break;
-                case PersistJobEvents p:
-                    journaled.AddRange(p.Events);
-                    LastSender.Tell(Persisted.Instance);
-                    break;
-                case JobActorDone:
-                    Assert.Single(ops.OfType<ReadLeads>()); // one pass: no failure was hidden by a retry
-                    return new Run(ops, journaled, job.ToView());
-                case null:
-                    throw new TimeoutException("the job stopped talking");
-            }
-        }
+            ReadLeads => new List<Lead> { Source() },
+            CallAmo { What: "reconcile copies" } => recentlyCreated,
+            CreateLeads c => c.Leads.Select(l => new WrittenEntity { Id = nextId++, RequestId = l.RequestId }).ToList(),
+            CreateNotes c => c.Notes.Select(n => new WrittenEntity { Id = nextId++, RequestId = n.RequestId }).ToList(),
+            _ => throw new InvalidOperationException("unexpected op " + op),
+        });
     }
 
     [Fact]

@@ -1,22 +1,15 @@
-using Akka.Actor;
 using DealCopy.Actors.Accounts;
-using DealCopy.Actors.Copying;
 using DealCopy.Actors.Gateway;
 using DealCopy.Actors.Protocol;
 using DealCopy.AmoClient.Model;
-using Microsoft.Extensions.Time.Testing;
 using static DealCopy.Actors.Tests.Copying.DemoAccount;
 
 namespace DealCopy.Actors.Tests.Copying;
 
-/// <summary>
-/// The tasks step of a job that resumes after its first attempt's answer was lost: the test actor is the
-/// job's account (journal, metadata) and a probe is its gateway.
-/// </summary>
-public sealed class CopyJobTaskRetryTests() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
+/// <summary>The tasks step of a job that resumes two days later, after its first attempt's answer was lost.</summary>
+public sealed class CopyJobTaskRetryTests : JobActorTestKit
 {
     private const long CopyId = 9000;
-    private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private static readonly long Accepted = DemoAccount.Now.ToUnixTimeSeconds();
     private static readonly long Tomorrow = DemoAccount.Now.AddDays(1).ToUnixTimeSeconds();
 
@@ -40,59 +33,34 @@ public sealed class CopyJobTaskRetryTests() : Akka.TestKit.Xunit2.TestKit("akka.
         return job;
     }
 
-    private void Reply<T>(Akka.TestKit.TestProbe gateway, Func<T, object?> value) where T : GatewayOp
+    private JobRun Resume(List<AmoTask> onTheCopy) => RunJob(Resumed(), DemoAccount.Now.AddDays(2), op => op switch
     {
-        var op = gateway.ExpectMsg<T>(Step);
-        gateway.Reply(new GatewayResult(op.OpId, value(op), null));
-    }
-
-    private void Persist(Func<IAccountEvent, bool> expected)
-    {
-        var persist = ExpectMsg<PersistJobEvents>(Step);
-        Assert.All(persist.Events, e => Assert.True(expected(e), e.ToString()));
-        LastSender.Tell(Persisted.Instance);
-    }
-
-    private (Akka.TestKit.TestProbe Gateway, IActorRef Job) Start()
-    {
-        var gateway = CreateTestProbe();
-        var time = new FakeTimeProvider(DemoAccount.Now.AddDays(2)); // the job resumes two days after it was accepted
-        var job = ChildActorOf(CopyJobActor.Props(AccountId, Referer, Resumed(), gateway, ActorSettings.Default, time));
-        ExpectMsg<GetJobMetadata>(Step);
-        LastSender.Tell(Metadata());
-        Reply<ReadLeads>(gateway, _ => new List<Lead> { Source() });
-        Reply<ReadTasks>(gateway, op => op.LeadIds.SequenceEqual([SourceId]) ? new List<AmoTask> { OverdueCall } : throw new InvalidOperationException("expected the source's tasks"));
-        return (gateway, job);
-    }
+        ReadLeads => new List<Lead> { Source() },
+        ReadTasks r when r.LeadIds.SequenceEqual([SourceId]) => new List<AmoTask> { OverdueCall },
+        ReadTasks r when r.LeadIds.SequenceEqual([CopyId]) => onTheCopy,
+        CreateTasks c => c.Tasks.Select(t => new WrittenEntity { Id = 78, RequestId = t.RequestId }).ToList(),
+        _ => throw new InvalidOperationException("unexpected op " + op),
+    });
 
     [Fact]
     public void A_task_created_by_the_lost_attempt_is_found_and_not_created_again()
     {
-        var (gateway, _) = Start();
         var createdBefore = new AmoTask { Id = 77, EntityId = CopyId, Text = OverdueCall.Text, CompleteTill = Tomorrow, IsCompleted = false, ResponsibleUserId = Boris };
 
-        Reply<ReadTasks>(gateway, op => op.LeadIds.SequenceEqual([CopyId]) ? new List<AmoTask> { createdBefore } : throw new InvalidOperationException("expected the copy's tasks"));
+        var run = Resume([createdBefore]);
 
-        AwaitCondition(() => gateway.HasMessages || HasMessages, Step);
-        Assert.False(gateway.HasMessages, "the task was created a second time");
-        Persist(e => e is CopyStepDone { Step: CopyStep.Tasks, Problem: null });
-        Persist(e => e is JobFinished);
-        ExpectMsg<JobActorDone>(Step);
+        Assert.DoesNotContain(run.Ops, op => op is CreateTasks);
+        Assert.Contains(run.Journaled, e => e is CopyStepDone { Step: CopyStep.Tasks, Problem: null });
+        Assert.Equal("completed", run.View.Status);
     }
 
     [Fact]
     public void A_task_the_lost_attempt_did_not_create_is_created_due_the_day_after_the_copy_was_asked_for()
     {
-        var (gateway, _) = Start();
+        var run = Resume([]);
 
-        Reply<ReadTasks>(gateway, _ => new List<AmoTask>());
-
-        var create = gateway.ExpectMsg<CreateTasks>(Step);
-        var task = Assert.Single(create.Tasks);
+        var task = Assert.Single(Assert.Single(run.Ops.OfType<CreateTasks>()).Tasks);
         Assert.Equal((CopyId, OverdueCall.Text, Tomorrow, (long?)Boris), (task.EntityId!.Value, task.Text, task.CompleteTill!.Value, task.ResponsibleUserId));
-        gateway.Reply(new GatewayResult(create.OpId, new List<WrittenEntity> { new() { Id = 78, RequestId = task.RequestId } }, null));
-        Persist(e => e is CopyStepDone { Step: CopyStep.Tasks, Problem: null });
-        Persist(e => e is JobFinished);
-        ExpectMsg<JobActorDone>(Step);
+        Assert.Equal("completed", run.View.Status);
     }
 }
