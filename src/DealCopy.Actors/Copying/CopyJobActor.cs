@@ -175,7 +175,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 }
                 catch (AmoValidationException v)
                 {
-                    await Refused(drafts, v);
+                    await Refused(meta, drafts, v);
                 }
             }
         }
@@ -185,7 +185,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
     /// anything else fails that copy with amoCRM's words.
     /// </summary>
-    private async Task Refused(List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
+    private async Task Refused(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
     {
         var failed = new List<IAccountEvent>();
         foreach (var (key, draft) in drafts)
@@ -198,7 +198,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             {
                 var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
                 foreach (var (error, field) in fieldErrors)
-                    list.Add(new SkippedField(field!.FieldId!.Value, field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture), field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                {
+                    // the values sent carry only the field id: name and type for the report come from the account's fields
+                    var known = meta.Field(field!.FieldId!.Value);
+                    list.Add(new SkippedField(field.FieldId.Value, known?.Name ?? field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture),
+                        known?.Type ?? field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                }
             }
             else
             {
