@@ -14,7 +14,7 @@ public sealed record JobRun(List<GatewayOp> Ops, List<IAccountEvent> Journaled, 
 /// <summary>
 /// Runs a <see cref="CopyJobActor"/> of the demo account to its end. The test actor is both the job's
 /// account (its parent: metadata, journal) and its gateway, so everything arrives in one queue and is
-/// answered in order; <c>amo</c> answers the gateway ops for amoCRM.
+/// answered in order; <c>amo</c> answers the gateway ops for amoCRM (an exception it returns is amoCRM's error).
 /// </summary>
 public abstract class JobActorTestKit() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
 {
@@ -31,7 +31,8 @@ public abstract class JobActorTestKit() : Akka.TestKit.Xunit2.TestKit("akka.logl
             {
                 case GatewayOp op:
                     ops.Add(op);
-                    LastSender.Tell(new GatewayResult(op.OpId, amo(op), null));
+                    var answer = amo(op);
+                    LastSender.Tell(answer is Exception error ? new GatewayResult(op.OpId, null, error) : new GatewayResult(op.OpId, answer, null));
                     break;
                 case GetJobMetadata:
                     LastSender.Tell(Metadata());
