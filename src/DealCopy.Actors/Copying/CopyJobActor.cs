@@ -224,7 +224,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 }
                 catch (AmoValidationException v)
                 {
-                    await Refused(drafts, v);
+                    await Refused(meta, drafts, v);
                 }
             }
         }
@@ -234,7 +234,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
     /// anything else fails that copy with amoCRM's words.
     /// </summary>
-    private async Task Refused(List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
+    private async Task Refused(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
     {
         var failed = new List<IAccountEvent>();
         foreach (var (key, draft) in drafts)
@@ -247,7 +247,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             {
                 var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
                 foreach (var (error, field) in fieldErrors)
-                    list.Add(new SkippedField(field!.FieldId!.Value, field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture), field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                {
+                    // the values sent carry only the field id: name and type for the report come from the account's fields
+                    var known = meta.Field(field!.FieldId!.Value);
+                    list.Add(new SkippedField(field.FieldId.Value, known?.Name ?? field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture),
+                        known?.Type ?? field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                }
             }
             else
             {
@@ -392,7 +397,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;
-            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, _time.GetUtcNow());
+            // planned against the job's acceptance time, not the clock: a retry must plan the same deadlines
+            // (an overdue task moves to "tomorrow") or the look-up below misses tasks already created and repeats them
+            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, DateTimeOffset.FromUnixTimeSeconds(_job.CreatedAt));
             for (var i = 0; i < tasks.Count; i++) tasks[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:task{i}";
             return (x.Key, x.Item, Tasks: tasks);
         }).ToList();

@@ -126,6 +126,15 @@ public sealed class CopyPlanNameTests
 
         Assert.Equal(NameTemplate.MaxLength, draft.Lead.Name!.Length);
     }
+
+    [Fact]
+    public void Cutting_a_long_name_never_splits_an_emoji()
+    {
+        var draft = Plan(Source(l => l.Name = new string('a', NameTemplate.MaxLength - 1) + "🙂🙂"));
+
+        Assert.Equal(new string('a', NameTemplate.MaxLength - 1), draft.Lead.Name);
+        Assert.True(draft.Lead.Name!.EnumerateRunes().All(r => r != System.Text.Rune.ReplacementChar));
+    }
 }
 
 public sealed class CopyPlanFieldTests
