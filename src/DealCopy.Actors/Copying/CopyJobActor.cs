@@ -332,8 +332,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         await Journal(new CopyStepDone(_job.JobId, key, CopyStep.Products, problem));
     }
 
-    private static string Fingerprint(string? type, long? entityId, JObject? ps) =>
-        $"{entityId}|{type}|{ps?.ToString(Formatting.None)}";
+    /// <summary>
+    /// Whether a note we planned is already there: same deal, type and every param we send (amoCRM may give
+    /// params back in another key order or with keys of its own, so only ours are compared).
+    /// </summary>
+    private static bool AlreadyWritten(NoteWrite planned, IEnumerable<Note> existing) =>
+        existing.Any(e => e.EntityId == planned.EntityId && e.NoteType == planned.NoteType &&
+                          (planned.Params?.Properties() ?? []).All(p => JToken.DeepEquals(p.Value, e.Params?[p.Name])));
 
     private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
     {
@@ -358,8 +363,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (retried.Count > 0)
         {
             var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
-            var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids))).Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
-            foreach (var p in retried) p.Notes.RemoveAll(n => existing.Contains(Fingerprint(n.NoteType, n.EntityId, n.Params)));
+            var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids));
+            foreach (var p in retried) p.Notes.RemoveAll(n => AlreadyWritten(n, existing));
         }
 
         foreach (var chunk in Chunks(planned, p => p.Notes.Count))
@@ -542,9 +547,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var retried = notes.Where(n => n.Value.Attempted.Contains(CopyStep.UndoNote)).ToList();
             if (retried.Count > 0)
             {
-                var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(n => n.Value.LeadId!.Value).ToList())))
-                    .Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
-                notes.RemoveAll(n => n.Value.Attempted.Contains(CopyStep.UndoNote) && existing.Contains(Fingerprint(n.Note.NoteType, n.Note.EntityId, n.Note.Params)));
+                var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(n => n.Value.LeadId!.Value).ToList()));
+                notes.RemoveAll(n => n.Value.Attempted.Contains(CopyStep.UndoNote) && AlreadyWritten(n.Note, existing));
                 await Journal(retried.Where(r => notes.All(n => n.Key != r.Key)).Select(r => (IAccountEvent)new CopyStepDone(_job.JobId, r.Key, CopyStep.UndoNote, null)).ToList());
             }
             foreach (var chunk in Chunks(notes, _ => 1))
