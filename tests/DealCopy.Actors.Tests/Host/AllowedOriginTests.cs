@@ -47,4 +47,10 @@ public sealed class AllowedOriginTests
         Assert.True(DealCopyApp.AllowedOrigin("https://x.amocrm.ru", []));
         Assert.False(DealCopyApp.AllowedOrigin("https://widget.example.com", []));
     }
+
+    [Fact]
+    public void A_configured_origin_written_with_a_trailing_slash_still_matches_what_browsers_send()
+    {
+        Assert.True(DealCopyApp.AllowedOrigin("https://widget.example.com", ["https://widget.example.com/"]));
+    }
 }
