@@ -18,7 +18,7 @@ using Newtonsoft.Json;
 namespace DealCopy.Actors.Accounts;
 
 /// <summary>What the account actors need from the host (one per node).</summary>
-public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenStore Tokens, TokenVault Vault, ActorSettings Settings, TimeProvider Time);
+public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenStore Tokens, TokenVault Vault, ActorSettings Settings, TimeProvider Time, AccountRequestGates Gates);
 
 // Messages between an account and its children: local only, never journaled.
 internal sealed record PersistJobEvents(IReadOnlyList<IAccountEvent> Events) : INoSerializationVerificationNeeded;
@@ -135,7 +135,7 @@ public sealed class AccountActor : ReceivePersistentActor
         if (_gateway is null)
         {
             var client = _services.Client.ForAccount(_accountId, _state.Referer);
-            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway), "gateway");
+            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId)), "gateway");
         }
     }
 

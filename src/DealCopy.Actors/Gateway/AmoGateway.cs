@@ -92,37 +92,57 @@ public sealed record GatewaySettings(int MaxBatch, int MaxCreateBatch, int MaxIn
 /// pending op up to the batch limit, so mass copies and bursts cost about entities/batch calls. The
 /// per-account sliding-window limiter (<see cref="AccountRequestGates"/>) spaces the HTTP requests.
 /// </summary>
-public sealed class AmoGateway : ReceiveActor
+public sealed class AmoGateway : ReceiveActor, IWithTimers
 {
+    private sealed record SlotFree : INoSerializationVerificationNeeded
+    {
+        public static readonly SlotFree Instance = new();
+    }
+
     private sealed record Pending(GatewayOp Op, IActorRef ReplyTo);
 
     private sealed record BatchDone(IReadOnlyList<Pending> Batch, object? Value, Exception? Error) : INoSerializationVerificationNeeded;
 
     private readonly AmoAccountClient _client;
     private readonly GatewaySettings _settings;
+    private readonly SlidingWindowLimiter _limiter;
     private readonly LinkedList<Pending> _queue = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private int _inFlight;
 
-    public AmoGateway(AmoAccountClient client, GatewaySettings settings)
+    public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter)
     {
         _client = client;
         _settings = settings;
+        _limiter = limiter;
         Receive<GatewayOp>(op =>
         {
             _queue.AddLast(new Pending(op, Sender));
             Dispatch();
         });
         Receive<BatchDone>(OnDone);
+        Receive<SlotFree>(_ => Dispatch());
     }
 
-    public static Props Props(AmoAccountClient client, GatewaySettings settings) =>
-        Akka.Actor.Props.Create(() => new AmoGateway(client, settings));
+    public ITimerScheduler Timers { get; set; } = null!;
 
+    public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter) =>
+        Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter));
+
+    /// <summary>
+    /// Starts calls only when the account's window has a slot for them: while it has none, pending ops
+    /// wait here, where later ones of the same kind can still join them, instead of inside a call.
+    /// </summary>
     private void Dispatch()
     {
         while (_inFlight < _settings.MaxInFlight && _queue.First is { } first)
         {
+            var (free, nextIn) = _limiter.Peek();
+            if (free <= _inFlight)
+            {
+                if (!Timers.IsTimerActive("slot")) Timers.StartSingleTimer("slot", SlotFree.Instance, nextIn + TimeSpan.FromMilliseconds(5));
+                return;
+            }
             var batch = Take(first.Value);
             _inFlight++;
             Execute(batch).PipeTo(Self);

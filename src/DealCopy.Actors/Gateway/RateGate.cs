@@ -21,14 +21,18 @@ public sealed class SlidingWindowLimiter(int limit, TimeSpan window, TimeProvide
         {
             while (true)
             {
-                var now = time.GetTimestamp();
-                while (_granted.Count > 0 && time.GetElapsedTime(_granted.Peek(), now) >= window) _granted.Dequeue();
-                if (_granted.Count < Limit)
+                TimeSpan wait;
+                lock (_granted)
                 {
-                    _granted.Enqueue(now);
-                    return;
+                    var now = time.GetTimestamp();
+                    Purge(now);
+                    if (_granted.Count < Limit)
+                    {
+                        _granted.Enqueue(now);
+                        return;
+                    }
+                    wait = window - time.GetElapsedTime(_granted.Peek(), now);
                 }
-                var wait = window - time.GetElapsedTime(_granted.Peek(), now);
                 await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), time, ct).ConfigureAwait(false);
             }
         }
@@ -36,6 +40,24 @@ public sealed class SlidingWindowLimiter(int limit, TimeSpan window, TimeProvide
         {
             _turn.Release();
         }
+    }
+
+    /// <summary>How many requests could start right now, and how long until one more could.</summary>
+    public (int Free, TimeSpan NextIn) Peek()
+    {
+        lock (_granted)
+        {
+            var now = time.GetTimestamp();
+            Purge(now);
+            var free = Limit - _granted.Count;
+            var next = _granted.Count == 0 ? TimeSpan.Zero : window - time.GetElapsedTime(_granted.Peek(), now);
+            return (free, next > TimeSpan.Zero ? next : TimeSpan.Zero);
+        }
+    }
+
+    private void Purge(long now)
+    {
+        while (_granted.Count > 0 && time.GetElapsedTime(_granted.Peek(), now) >= window) _granted.Dequeue();
     }
 }
 

@@ -68,7 +68,8 @@ public static class AkkaSetup
                 Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
             },
-            sp.GetRequiredService<Hooks.JobClock>().Time));
+            sp.GetRequiredService<Hooks.JobClock>().Time,
+            sp.GetRequiredService<AccountRequestGates>()));
 
         services.AddAkka(akka.SystemName, (b, sp) =>
         {
