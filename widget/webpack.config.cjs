@@ -6,7 +6,6 @@ const webpack = require('webpack');
 const { VueLoaderPlugin } = require('vue-loader');
 const CopyPlugin = require('copy-webpack-plugin');
 const ZipPlugin = require('zip-webpack-plugin');
-const TerserPlugin = require('terser-webpack-plugin');
 const pkg = require('./package.json');
 
 module.exports = (env, argv) => {
@@ -54,15 +53,11 @@ module.exports = (env, argv) => {
       }),
       new ZipPlugin({
         filename: 'widget.zip',
-        // Only what amoCRM needs, at the archive root: no harness, no source maps.
-        exclude: [/^harness\//, /\.map$/, /\.zip$/],
+        // Only what amoCRM needs, at the archive root: no harness, no source maps, no license side file.
+        exclude: [/^harness\//, /\.map$/, /\.zip$/, /LICENSE/],
       }),
     ],
     performance: { hints: false },
-    optimization: {
-      splitChunks: false,
-      // One file: amoCRM loads script.js alone, so no LICENSE side file.
-      minimizer: [new TerserPlugin({ extractComments: false, exclude: /^harness\// })],
-    },
+    optimization: { splitChunks: false },
   };
 };
