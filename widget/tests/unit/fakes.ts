@@ -41,7 +41,7 @@ export function fakeApi(script: Partial<Record<keyof BackendApi, unknown[]>> = {
   const answer = (method: keyof BackendApi, fallback: unknown) => async (...args: unknown[]) => {
     calls.push({ method, args });
     const queue = script[method];
-    const next = queue && queue.length > 1 ? queue.shift() : queue?.[0] ?? fallback;
+    const next = !queue || queue.length === 0 ? fallback : queue.length > 1 ? queue.shift() : queue[0];
     if (next instanceof Error) throw next;
     return typeof next === 'function' ? (next as (...a: unknown[]) => unknown)(...args) : next;
   };
