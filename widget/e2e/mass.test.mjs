@@ -1,0 +1,50 @@
+// Select 50 deals in the list, copy them, watch the progress, read the per-deal report, undo.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api, captureJobIds, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+
+let backend;
+let browser;
+before(async () => {
+  backend = await startBackend();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+test('mass-copies 50 selected deals with visible progress and a final report', async () => {
+  const { page, context, errors } = await openHarness(browser, backend.baseUrl, { leads: '20000101-20000150' });
+  const jobIds = captureJobIds(page);
+  await page.getByTestId('open-list').click();
+  await page.getByTestId('check-all').check();
+  await page.getByTestId('mass-action').click();
+  await page.waitForSelector('[data-testid="mass-form"]', { timeout: 20_000 });
+  assert.match(await page.getByTestId('selected-count').innerText(), /50/);
+  await screenshot(page, 'mass-form');
+
+  await page.locator('[data-testid="mass-form"] [data-testid="submit"]').click();
+  // Progress: the bar and the "n of 50" line are there while the job runs.
+  await page.getByTestId('job-progress').waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId('job-progress-text').innerText(), /of 50/);
+  await screenshot(page, 'mass-progress');
+
+  await page.locator('[data-testid="job-report"][data-status="completed"]').waitFor({ timeout: 120_000 });
+  assert.equal(await page.locator('[data-testid="job-row"]').count(), 50);
+  assert.equal(await page.locator('[data-testid="copy-link"]').count(), 50);
+  assert.match(await page.getByTestId('job-progress-text').innerText(), /50 of 50/);
+  await screenshot(page, 'mass-report');
+
+  const status = await api(backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
+  assert.equal(status.body.total, 50);
+  assert.equal(status.body.done, 50);
+  assert.deepEqual(status.body.deals.map((d) => d.source_id).sort(), Array.from({ length: 50 }, (_, i) => 20000101 + i));
+
+  await page.getByTestId('undo').click();
+  await page.getByTestId('undo-summary').waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId('undo-summary').innerText(), /50 copies closed/);
+  await screenshot(page, 'mass-undone');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
