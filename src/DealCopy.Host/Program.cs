@@ -1,4 +1,4 @@
-// The gateway and actor host are not built yet (see the "Copy deals end to end" issue).
-// Until then ./run.sh starts the amoCRM sandbox alone; this program says so instead of pretending.
-Console.Error.WriteLine("DealCopy.Host: the copy service is not implemented yet; ./run.sh starts the amoCRM sandbox.");
-return 2;
+using DealCopy.Host.Hosting;
+
+// `dotnet run --project src/DealCopy.Host -- --sandbox` runs everything on embedded defaults (docs/OPERATIONS in README).
+return await DealCopyApp.RunAsync(args);

@@ -1,0 +1,155 @@
+using DealCopy.Actors.Protocol;
+
+namespace DealCopy.Actors.Accounts;
+
+/// <summary>One copy of one source deal inside a job; its key is <c>"{sourceId}:{n}"</c>.</summary>
+public sealed class CopyItemState
+{
+    public long SourceId { get; set; }
+    public int N { get; set; }
+    public List<long> AttemptedAt { get; set; } = [];
+    public long? LeadId { get; set; }
+    public string? Error { get; set; }
+    public List<SkippedField> Skipped { get; set; } = [];
+    public HashSet<CopyStep> Attempted { get; set; } = [];
+    public Dictionary<CopyStep, string?> Done { get; set; } = [];
+
+    public static string KeyOf(long sourceId, int n) => $"{sourceId}:{n}";
+
+    public bool IsSettled => LeadId is not null || Error is not null;
+}
+
+/// <summary>A job's journaled state: the spec, each copy's progress, the originals, the undo.</summary>
+public sealed class JobState
+{
+    public string JobId { get; set; } = "";
+    public CopyJobSpec Spec { get; set; } = null!;
+    public long CreatedAt { get; set; }
+    public long? FinishedAt { get; set; }
+    /// <summary>Keyed by <see cref="CopyItemState.KeyOf"/>, in source order.</summary>
+    public Dictionary<string, CopyItemState> Items { get; set; } = [];
+    public Dictionary<long, string?> OriginalsHandled { get; set; } = [];
+    public long? UndoBy { get; set; }
+    public long? UndoRequestedAt { get; set; }
+    public long? UndoFinishedAt { get; set; }
+
+    public bool IsRunning => FinishedAt is null || (UndoRequestedAt is not null && UndoFinishedAt is null);
+
+    public static JobState Create(string jobId, CopyJobSpec spec, long at)
+    {
+        var job = new JobState { JobId = jobId, Spec = spec, CreatedAt = at };
+        foreach (var source in spec.SourceLeadIds)
+            for (var n = 1; n <= spec.Options.CopiesPerLead; n++)
+                job.Items[CopyItemState.KeyOf(source, n)] = new CopyItemState { SourceId = source, N = n };
+        return job;
+    }
+
+    /// <summary>Applies one of this job's events (the account and the job actor both keep a copy).</summary>
+    public void Apply(IJobEvent e)
+    {
+        switch (e)
+        {
+            case CopiesAttempted a:
+                foreach (var key in a.Keys) Items[key].AttemptedAt.Add(a.At);
+                break;
+            case CopyCreated c:
+                Items[c.Key].LeadId = c.LeadId;
+                Items[c.Key].Error = null;
+                Items[c.Key].Skipped = c.Skipped.ToList();
+                break;
+            case CopyFailed f:
+                Items[f.Key].Error = f.Reason;
+                break;
+            case CopyStepAttempted s:
+                Items[s.Key].Attempted.Add(s.Step);
+                break;
+            case CopyStepDone d:
+                Items[d.Key].Done[d.Step] = d.Problem;
+                break;
+            case OriginalHandled o:
+                OriginalsHandled[o.SourceId] = o.Problem;
+                break;
+            case JobFinished f:
+                FinishedAt = f.At;
+                break;
+            case UndoRequested u:
+                UndoBy = u.ByUserId;
+                UndoRequestedAt = u.At;
+                break;
+            case UndoFinished u:
+                UndoFinishedAt = u.At;
+                break;
+        }
+    }
+
+    public string Status =>
+        UndoRequestedAt is not null ? (UndoFinishedAt is null ? "undoing" : "undone")
+        : FinishedAt is null ? (Items.Values.Any(i => i.AttemptedAt.Count > 0) ? "running" : "accepted")
+        : Items.Values.All(i => i.Error is not null) ? "failed"
+        : Items.Values.Any(i => i.Error is not null || i.Done.Values.Any(p => p is not null)) || OriginalsHandled.Values.Any(p => p is not null)
+            ? "completed_with_errors" : "completed";
+
+    public JobView ToView()
+    {
+        var deals = Spec.SourceLeadIds.Select(source =>
+        {
+            var items = Items.Values.Where(i => i.SourceId == source).OrderBy(i => i.N).ToList();
+            var errors = items.Where(i => i.Error is not null).Select(i => $"copy {i.N}: {i.Error}")
+                .Concat(items.SelectMany(i => i.Done.Where(d => d.Value is not null && d.Key < CopyStep.UndoClose).Select(d => $"copy {i.N}: {d.Value}")))
+                .ToList();
+            if (OriginalsHandled.TryGetValue(source, out var originalProblem) && originalProblem is not null) errors.Add("original: " + originalProblem);
+            var status = items.All(i => i.IsSettled) ? (items.Any(i => i.Error is not null) ? "failed" : "done") : "pending";
+            return new DealProgressView(
+                source, status,
+                items.Where(i => i.LeadId is not null).Select(i => new CopyView(i.N, i.LeadId!.Value)).ToList(),
+                items.SelectMany(i => i.Skipped).DistinctBy(s => s.FieldId).ToList(),
+                errors);
+        }).ToList();
+        UndoView? undo = null;
+        if (UndoRequestedAt is not null)
+        {
+            var copies = Items.Values.Where(i => i.LeadId is not null).ToList();
+            undo = new UndoView(
+                UndoFinishedAt is null ? "running" : "done",
+                UndoBy ?? 0,
+                copies.Where(i => i.Done.TryGetValue(CopyStep.UndoClose, out var p) && p is null).Select(i => i.LeadId!.Value).ToList(),
+                copies.SelectMany(i => i.Done.Where(d => d.Key >= CopyStep.UndoClose && d.Value is not null)
+                    .Select(d => new UndoProblemView(i.LeadId!.Value, d.Value!))).ToList());
+        }
+        return new JobView(JobId, Status, CreatedAt, FinishedAt, Items.Count, Items.Values.Count(i => i.IsSettled), deals, undo);
+    }
+}
+
+/// <summary>An account's journaled state. <see cref="Apply"/> is the only way it changes.</summary>
+public sealed class AccountState : IDealCopyMessage
+{
+    public string? Referer { get; set; }
+    public string? SealedTokens { get; set; }
+    public long? InstalledAt { get; set; }
+    public Dictionary<string, JobState> Jobs { get; set; } = [];
+
+    public bool Installed => Referer is not null && SealedTokens is not null;
+
+    public string? Subdomain => Referer?.Split('.')[0];
+
+    public void Apply(IAccountEvent e)
+    {
+        switch (e)
+        {
+            case AccountInstalled i:
+                Referer = i.Referer;
+                SealedTokens = i.SealedTokens;
+                InstalledAt = i.At;
+                break;
+            case TokensRotated t:
+                SealedTokens = t.SealedTokens;
+                break;
+            case JobAccepted j:
+                Jobs[j.JobId] = JobState.Create(j.JobId, j.Spec, j.At);
+                break;
+            case IJobEvent je:
+                Jobs[je.JobId].Apply(je);
+                break;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using DealCopy.Actors.Gateway;
+
+namespace DealCopy.Actors.Accounts;
+
+/// <summary>Tuning of the account and job actors (bound from configuration by the Host).</summary>
+public sealed record ActorSettings(
+    GatewaySettings Gateway,
+    TimeSpan MetadataTtl,
+    TimeSpan IdlePassivation,
+    TimeSpan StepTimeout,
+    TimeSpan RetryBackoffMax,
+    int SnapshotEvery)
+{
+    public static ActorSettings Default { get; } = new(
+        new GatewaySettings(MaxBatch: 250, MaxCreateBatch: 50, MaxInFlight: 2, CallTimeout: TimeSpan.FromMinutes(2)),
+        MetadataTtl: TimeSpan.FromSeconds(60),
+        IdlePassivation: TimeSpan.FromMinutes(2),
+        StepTimeout: TimeSpan.FromMinutes(10),
+        RetryBackoffMax: TimeSpan.FromMinutes(5),
+        SnapshotEvery: 200);
+}

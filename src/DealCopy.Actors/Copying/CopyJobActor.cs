@@ -1,0 +1,505 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Event;
+using DealCopy.Actors.Accounts;
+using DealCopy.Actors.Gateway;
+using DealCopy.Actors.Protocol;
+using DealCopy.AmoClient.Endpoints;
+using DealCopy.AmoClient.Errors;
+using DealCopy.AmoClient.Model;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace DealCopy.Actors.Copying;
+
+/// <summary>
+/// Runs one job (a copy, or the undo of one) as a sequence of idempotent phases: create the copies,
+/// link products, write notes, copy tasks, handle the originals. Every outcome is journaled through
+/// the account before the next step, and every write that may or may not have happened is looked up
+/// before it is tried again, so a restart or a lost answer never makes anything twice (ARCHITECTURE §3.3).
+/// Systemic failures (amoCRM down, limits, blocks) retry the job later with backoff; nothing is dropped.
+/// </summary>
+public sealed class CopyJobActor : ReceiveActor, IWithTimers
+{
+    private sealed record Run : INoSerializationVerificationNeeded
+    {
+        public static readonly Run Instance = new();
+    }
+
+    private const string Service = "DealCopy";
+    private const int MaxValidationRounds = 4;
+
+    private readonly long _accountId;
+    private readonly string _referer;
+    private readonly JobState _job;
+    private readonly IActorRef _gateway;
+    private readonly ActorSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, List<SkippedField>> _refused = [];
+    private int _failures;
+
+    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
+    {
+        _accountId = accountId;
+        _referer = referer;
+        _job = job;
+        _gateway = gateway;
+        _settings = settings;
+        _time = time;
+        ReceiveAsync<Run>(_ => RunOnce());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time));
+
+    protected override void PreStart() => Self.Tell(Run.Instance);
+
+    private CopyOptions Options => _job.Spec.Options;
+
+    private long Now => _time.GetUtcNow().ToUnixTimeSeconds();
+
+    private async Task RunOnce()
+    {
+        try
+        {
+            if (_job.UndoRequestedAt is not null) await UndoAll();
+            else await CopyAll();
+            Context.Parent.Tell(new JobActorDone(_job.JobId));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var delay = TimeSpan.FromSeconds(Math.Min(_settings.RetryBackoffMax.TotalSeconds, Math.Pow(2, Math.Min(_failures++, 12))));
+            _log.Warning("account {0} job {1}: {2}; trying again in {3}", _accountId, _job.JobId, AccountActor.Describe(e), delay);
+            Timers.StartSingleTimer("retry", Run.Instance, delay);
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    private async Task<T> Gate<T>(GatewayOp op)
+    {
+        var result = await _gateway.Ask<GatewayResult>(op, _settings.StepTimeout);
+        if (result.Error is not null) throw result.Error;
+        return (T)result.Value!;
+    }
+
+    private async Task Journal(IReadOnlyList<IAccountEvent> events)
+    {
+        if (events.Count == 0) return;
+        await Context.Parent.Ask<Persisted>(new PersistJobEvents(events), _settings.StepTimeout);
+        foreach (var e in events.OfType<IJobEvent>()) _job.Apply(e);
+    }
+
+    private Task Journal(params IAccountEvent[] events) => Journal((IReadOnlyList<IAccountEvent>)events);
+
+    private List<(string Key, CopyItemState Item, int Sequence)> Items() =>
+        _job.Items.Select((kv, i) => (kv.Key, kv.Value, i)).ToList();
+
+    /// <summary>Chunks of whole items whose entity count stays within the create batch where possible.</summary>
+    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size)
+    {
+        var chunk = new List<T>();
+        var total = 0;
+        foreach (var item in items)
+        {
+            var s = Math.Max(1, size(item));
+            if (chunk.Count > 0 && total + s > _settings.Gateway.MaxCreateBatch)
+            {
+                yield return chunk;
+                chunk = [];
+                total = 0;
+            }
+            chunk.Add(item);
+            total += s;
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
+    private LeadCopyDraft Draft(AccountMetadata meta, Lead source, string key, CopyItemState item, int sequence)
+    {
+        var draft = CopyPlan.Plan(source, meta, Options, new CopyContext(_job.JobId, item.N, sequence, _time.GetUtcNow(), _job.Spec.RequestedBy));
+        if (!_refused.TryGetValue(key, out var refused)) return draft;
+        var refusedIds = refused.Select(r => r.FieldId).ToHashSet();
+        draft.Lead.CustomFieldsValues = draft.Lead.CustomFieldsValues?.Where(v => v.FieldId is not { } id || !refusedIds.Contains(id)).ToList();
+        return draft with { Skipped = draft.Skipped.Concat(refused).ToList() };
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------
+
+    private async Task CopyAll()
+    {
+        var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
+        var sources = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy)))
+            .Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
+
+        // a source deleted after the job was accepted cannot be copied any more
+        await Journal(Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count == 0 && !sources.ContainsKey(x.Item.SourceId))
+            .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "the source deal no longer exists")).ToList());
+
+        await CreateCopies(meta, sources);
+        await LinkProducts(meta, sources);
+        await WriteNotes(meta, sources);
+        await CopyTasks(meta, sources);
+        await HandleOriginals(sources);
+        await Journal(new JobFinished(_job.JobId, Now));
+        _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+    }
+
+    private async Task CreateCopies(AccountMetadata meta, Dictionary<long, Lead> sources)
+    {
+        for (var round = 0; ; round++)
+        {
+            var attempted = Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count > 0).ToList();
+            if (attempted.Count > 0) await Reconcile(meta, sources, attempted);
+
+            var todo = Items().Where(x => !x.Item.IsSettled && sources.ContainsKey(x.Item.SourceId)).ToList();
+            if (todo.Count == 0) return;
+            if (round >= MaxValidationRounds)
+            {
+                await Journal(todo.Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "amoCRM kept refusing the copy")).ToList());
+                return;
+            }
+            foreach (var chunk in Chunks(todo, _ => 1))
+            {
+                var drafts = chunk.Select(x => (x.Key, Draft: Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence))).ToList();
+                await Journal(new CopiesAttempted(_job.JobId, drafts.Select(d => d.Key).ToList(), Now));
+                try
+                {
+                    var written = await Gate<List<WrittenEntity>>(new CreateLeads(OpIds.Next(), drafts.Select(d => d.Draft.Lead).ToList()));
+                    var byRequest = written.Where(w => w.RequestId is not null).ToDictionary(w => w.RequestId!, w => w.Id);
+                    await Journal(drafts.Where(d => byRequest.ContainsKey(d.Draft.Lead.RequestId!))
+                        .Select(d => (IAccountEvent)new CopyCreated(_job.JobId, d.Key, byRequest[d.Draft.Lead.RequestId!], d.Draft.Skipped)).ToList());
+                }
+                catch (AmoValidationException v)
+                {
+                    await Refused(drafts, v);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
+    /// anything else fails that copy with amoCRM's words.
+    /// </summary>
+    private async Task Refused(List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
+    {
+        var failed = new List<IAccountEvent>();
+        foreach (var (key, draft) in drafts)
+        {
+            var errors = v.ErrorsFor(draft.Lead.RequestId!);
+            if (errors.Count == 0) continue; // refused only because a neighbour was: the next round sends it again
+            var values = draft.Lead.CustomFieldsValues ?? [];
+            var fieldErrors = errors.Select(e => (Error: e, Field: FieldOf(e.Path, values))).ToList();
+            if (fieldErrors.All(x => x.Field is { } f && f.FieldId is not null))
+            {
+                var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
+                foreach (var (error, field) in fieldErrors)
+                    list.Add(new SkippedField(field!.FieldId!.Value, field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture), field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+            }
+            else
+            {
+                failed.Add(new CopyFailed(_job.JobId, key, "amoCRM refused the copy: " + string.Join("; ", errors.Select(e => e.Path is null ? e.Detail : $"{e.Path}: {e.Detail}"))));
+            }
+        }
+        await Journal(failed);
+    }
+
+    private static CustomFieldValues? FieldOf(string? path, List<CustomFieldValues> values)
+    {
+        // e.g. "custom_fields_values.3.values.0.value" → the 4th field value sent
+        if (path is null || !path.StartsWith("custom_fields_values.", StringComparison.Ordinal)) return null;
+        var parts = path.Split('.');
+        return parts.Length > 1 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var i) && i < values.Count ? values[i] : null;
+    }
+
+    /// <summary>Finds copies whose create may have happened (lost answer, crash) by their marker field.</summary>
+    private async Task Reconcile(AccountMetadata meta, Dictionary<long, Lead> sources, List<(string Key, CopyItemState Item, int Sequence)> attempted)
+    {
+        var from = attempted.SelectMany(x => x.Item.AttemptedAt).Min() - 300;
+        var recent = await Gate<List<Lead>>(new CallAmo(OpIds.Next(), "reconcile copies",
+            async (c, ct) => await c.Leads.ListAllAsync(new LeadFilter { CreatedAt = (from, null), Limit = 250 }, ct)));
+        var wanted = attempted.ToDictionary(x => x.Key);
+        var found = new List<IAccountEvent>();
+        foreach (var lead in recent.OrderBy(l => l.Id))
+        {
+            var marker = lead.CustomFieldsValues?.FirstOrDefault(v => v.FieldId == meta.MarkerFieldId)?.Values?.FirstOrDefault()?.Value;
+            if (!Marker.TryParse(marker?.Type == JTokenType.String ? (string?)marker : null, out var sourceId, out var jobId, out var n) || jobId != _job.JobId) continue;
+            var key = CopyItemState.KeyOf(sourceId, n);
+            if (!wanted.Remove(key, out var x)) continue;
+            var skipped = sources.TryGetValue(sourceId, out var source) ? Draft(meta, source, key, x.Item, x.Sequence).Skipped : [];
+            found.Add(new CopyCreated(_job.JobId, key, lead.Id, skipped));
+        }
+        if (found.Count > 0) _log.Info("account {0} job {1}: found {2} copies made before an interruption", _accountId, _job.JobId, found.Count);
+        await Journal(found);
+    }
+
+    private async Task LinkProducts(AccountMetadata meta, Dictionary<long, Lead> sources)
+    {
+        if (!Options.Content.Products) return;
+        var todo = Items()
+            .Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Products) && sources.ContainsKey(x.Item.SourceId))
+            .Select(x => (x.Key, Links: Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Products
+                .Select(l => { l.EntityId = x.Item.LeadId; return l; }).ToList()))
+            .Where(x => x.Links.Count > 0).ToList();
+        foreach (var chunk in Chunks(todo, x => x.Links.Count))
+        {
+            try
+            {
+                await Gate<object?>(new LinkEntities(OpIds.Next(), chunk.SelectMany(x => x.Links).ToList()));
+                await Journal(chunk.Select(x => (IAccountEvent)new CopyStepDone(_job.JobId, x.Key, CopyStep.Products, null)).ToList());
+            }
+            catch (AmoValidationException) when (chunk.Count > 1)
+            {
+                // find the copy whose products amoCRM refuses: one at a time
+                foreach (var one in chunk) await LinkOne(one.Key, one.Links);
+            }
+            catch (AmoValidationException v)
+            {
+                await Journal(new CopyStepDone(_job.JobId, chunk[0].Key, CopyStep.Products, "products not linked: " + v.Message));
+            }
+        }
+    }
+
+    private async Task LinkOne(string key, List<LinkWrite> links)
+    {
+        string? problem = null;
+        try
+        {
+            await Gate<object?>(new LinkEntities(OpIds.Next(), links));
+        }
+        catch (AmoValidationException v)
+        {
+            problem = "products not linked: " + v.Message;
+        }
+        await Journal(new CopyStepDone(_job.JobId, key, CopyStep.Products, problem));
+    }
+
+    private static string Fingerprint(string? type, long? entityId, JObject? ps) =>
+        $"{entityId}|{type}|{ps?.ToString(Formatting.None)}";
+
+    private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
+    {
+        var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Notes)).ToList();
+        if (todo.Count == 0) return;
+        var sourceNotes = Options.Content.Notes
+            ? (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList()))).ToLookup(n => n.EntityId)
+            : Enumerable.Empty<Note>().ToLookup(n => n.EntityId);
+        var planned = todo.Select(x =>
+        {
+            var leadId = x.Item.LeadId!.Value;
+            var notes = CopyPlan.Notes(sourceNotes[x.Item.SourceId], leadId);
+            var (inSource, inCopy) = CopyPlan.TraceNotes(meta.Referer, x.Item.SourceId, leadId);
+            notes.Add(inCopy);
+            notes.Add(inSource);
+            for (var i = 0; i < notes.Count; i++) notes[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:note{i}";
+            return (x.Key, x.Item, Notes: notes);
+        }).ToList();
+
+        // notes of an interrupted attempt may exist already: write only the missing ones
+        var retried = planned.Where(p => p.Item.Attempted.Contains(CopyStep.Notes)).ToList();
+        if (retried.Count > 0)
+        {
+            var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
+            var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids))).Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
+            foreach (var p in retried) p.Notes.RemoveAll(n => existing.Contains(Fingerprint(n.NoteType, n.EntityId, n.Params)));
+        }
+
+        foreach (var chunk in Chunks(planned, p => p.Notes.Count))
+        {
+            await Journal(chunk.Where(p => !p.Item.Attempted.Contains(CopyStep.Notes))
+                .Select(p => (IAccountEvent)new CopyStepAttempted(_job.JobId, p.Key, CopyStep.Notes)).ToList());
+            var problems = new Dictionary<string, string>();
+            var notes = chunk.SelectMany(p => p.Notes).ToList();
+            if (notes.Count > 0)
+            {
+                try
+                {
+                    await Gate<List<WrittenEntity>>(new CreateNotes(OpIds.Next(), notes));
+                }
+                catch (AmoValidationException v)
+                {
+                    // leave out the notes amoCRM refuses (e.g. an attachment whose file is gone), write the rest
+                    var refused = v.Errors.Select(e => e.RequestId).Where(r => r is not null).ToHashSet();
+                    foreach (var p in chunk.Where(p => p.Notes.Any(n => refused.Contains(n.RequestId))))
+                        problems[p.Key] = $"{p.Notes.Count(n => refused.Contains(n.RequestId))} note(s) not copied: " + string.Join("; ", v.Errors.Select(e => e.Detail).Distinct());
+                    var rest = notes.Where(n => !refused.Contains(n.RequestId)).ToList();
+                    if (rest.Count > 0 && rest.Count < notes.Count) await Gate<List<WrittenEntity>>(new CreateNotes(OpIds.Next(), rest));
+                }
+            }
+            await Journal(chunk.Select(p => (IAccountEvent)new CopyStepDone(_job.JobId, p.Key, CopyStep.Notes, problems.GetValueOrDefault(p.Key))).ToList());
+        }
+    }
+
+    private async Task CopyTasks(AccountMetadata meta, Dictionary<long, Lead> sources)
+    {
+        if (!Options.Content.OpenTasks && !Options.Content.FinishedTasks) return;
+        var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Tasks) && sources.ContainsKey(x.Item.SourceId)).ToList();
+        if (todo.Count == 0) return;
+        var sourceTasks = (await Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList()))).ToLookup(t => t.EntityId);
+        var planned = todo.Select(x =>
+        {
+            var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;
+            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, _time.GetUtcNow());
+            for (var i = 0; i < tasks.Count; i++) tasks[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:task{i}";
+            return (x.Key, x.Item, Tasks: tasks);
+        }).ToList();
+
+        var retried = planned.Where(p => p.Item.Attempted.Contains(CopyStep.Tasks)).ToList();
+        if (retried.Count > 0)
+        {
+            var existing = (await Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), retried.Select(p => p.Item.LeadId!.Value).ToList())))
+                .Select(t => $"{t.EntityId}|{t.Text}|{t.CompleteTill}").ToHashSet();
+            foreach (var p in retried) p.Tasks.RemoveAll(t => existing.Contains($"{t.EntityId}|{t.Text}|{t.CompleteTill}"));
+        }
+
+        foreach (var chunk in Chunks(planned, p => p.Tasks.Count))
+        {
+            await Journal(chunk.Where(p => !p.Item.Attempted.Contains(CopyStep.Tasks))
+                .Select(p => (IAccountEvent)new CopyStepAttempted(_job.JobId, p.Key, CopyStep.Tasks)).ToList());
+            string? problem = null;
+            var tasks = chunk.SelectMany(p => p.Tasks).ToList();
+            if (tasks.Count > 0)
+            {
+                try
+                {
+                    await Gate<List<WrittenEntity>>(new CreateTasks(OpIds.Next(), tasks));
+                }
+                catch (AmoValidationException v)
+                {
+                    problem = "tasks not copied: " + v.Message;
+                }
+            }
+            await Journal(chunk.Select(p => (IAccountEvent)new CopyStepDone(_job.JobId, p.Key, CopyStep.Tasks, problem)).ToList());
+        }
+    }
+
+    private async Task HandleOriginals(Dictionary<long, Lead> sources)
+    {
+        var o = Options.Original;
+        if (o.Mode == OriginalMode.Leave) return;
+        var events = new List<IAccountEvent>();
+        var writes = new List<LeadWrite>();
+        foreach (var sourceId in _job.Spec.SourceLeadIds.Where(s => !_job.OriginalsHandled.ContainsKey(s)))
+        {
+            var copies = _job.Items.Values.Where(i => i.SourceId == sourceId).ToList();
+            if (copies.All(i => i.LeadId is null))
+                events.Add(new OriginalHandled(_job.JobId, sourceId, "left as it was: no copy was created"));
+            else if (!sources.TryGetValue(sourceId, out var source))
+                events.Add(new OriginalHandled(_job.JobId, sourceId, "the original no longer exists"));
+            else
+                writes.Add(o.Mode switch
+                {
+                    OriginalMode.Move => new LeadWrite { Id = sourceId, PipelineId = o.PipelineId, StatusId = o.StatusId },
+                    OriginalMode.CloseWon => new LeadWrite { Id = sourceId, PipelineId = source.PipelineId, StatusId = PipelineStatus.WonStatusId },
+                    _ => new LeadWrite { Id = sourceId, PipelineId = source.PipelineId, StatusId = PipelineStatus.LostStatusId, LossReasonId = o.LossReasonId },
+                });
+        }
+        await Journal(events);
+        foreach (var chunk in Chunks(writes, _ => 1))
+        {
+            try
+            {
+                await Gate<List<WrittenEntity>>(new UpdateLeads(OpIds.Next(), chunk));
+                await Journal(chunk.Select(w => (IAccountEvent)new OriginalHandled(_job.JobId, w.Id!.Value, null)).ToList());
+            }
+            catch (AmoValidationException v)
+            {
+                await Journal(chunk.Select(w => (IAccountEvent)new OriginalHandled(_job.JobId, w.Id!.Value, "amoCRM refused to change the original: " + v.Message)).ToList());
+            }
+        }
+    }
+
+    // ---- undo ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// amoCRM's API cannot delete deals (API-NOTES §4.4a): close each copy as lost in its own pipeline,
+    /// unlink its contacts and company, and leave a note saying who rolled it back.
+    /// </summary>
+    private async Task UndoAll()
+    {
+        var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
+        var copies = _job.Items.Where(kv => kv.Value.LeadId is not null).ToList();
+        var pending = copies.Where(kv => !(kv.Value.Done.ContainsKey(CopyStep.UndoClose) && kv.Value.Done.ContainsKey(CopyStep.UndoUnlink) && kv.Value.Done.ContainsKey(CopyStep.UndoNote))).ToList();
+        if (pending.Count > 0)
+        {
+            var leads = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), pending.Select(kv => kv.Value.LeadId!.Value).ToList(), LeadWith.Contacts)))
+                .ToDictionary(l => l.Id);
+            var gone = pending.Where(kv => !leads.ContainsKey(kv.Value.LeadId!.Value)).ToList();
+            await Journal(gone.SelectMany(kv => new IAccountEvent[]
+            {
+                new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoClose, "the copy no longer exists (deleted in amoCRM)"),
+                new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoUnlink, null),
+                new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoNote, null),
+            }).ToList());
+            var present = pending.Where(kv => leads.ContainsKey(kv.Value.LeadId!.Value)).ToList();
+
+            foreach (var chunk in Chunks(present.Where(kv => !kv.Value.Done.ContainsKey(CopyStep.UndoClose)), _ => 1))
+            {
+                var writes = chunk.Select(kv => new LeadWrite
+                {
+                    Id = kv.Value.LeadId, PipelineId = leads[kv.Value.LeadId!.Value].PipelineId, StatusId = PipelineStatus.LostStatusId,
+                }).ToList();
+                string? problem = null;
+                try
+                {
+                    await Gate<List<WrittenEntity>>(new UpdateLeads(OpIds.Next(), writes));
+                }
+                catch (AmoValidationException v)
+                {
+                    problem = "amoCRM refused to close the copy: " + v.Message;
+                }
+                await Journal(chunk.Select(kv => (IAccountEvent)new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoClose, problem)).ToList());
+            }
+
+            var unlinks = present.Where(kv => !kv.Value.Done.ContainsKey(CopyStep.UndoUnlink)).Select(kv =>
+            {
+                var lead = leads[kv.Value.LeadId!.Value];
+                var links = lead.Contacts.Select(c => LinkWrite.Contact(lead.Id, c.Id, c.IsMain == true))
+                    .Concat((lead.Embedded?.Companies ?? []).Select(c => LinkWrite.Company(lead.Id, c.Id))).ToList();
+                return (kv.Key, Links: links);
+            }).ToList();
+            foreach (var chunk in Chunks(unlinks, u => u.Links.Count))
+            {
+                var links = chunk.SelectMany(u => u.Links).ToList();
+                string? problem = null;
+                if (links.Count > 0)
+                {
+                    try
+                    {
+                        await Gate<object?>(new LinkEntities(OpIds.Next(), links, Unlink: true));
+                    }
+                    catch (AmoValidationException v)
+                    {
+                        problem = "contacts and company not unlinked: " + v.Message;
+                    }
+                }
+                await Journal(chunk.Select(u => (IAccountEvent)new CopyStepDone(_job.JobId, u.Key, CopyStep.UndoUnlink, problem)).ToList());
+            }
+
+            var who = meta.User(_job.UndoBy ?? 0)?.Name ?? $"user {_job.UndoBy}";
+            var notes = present.Where(kv => !kv.Value.Done.ContainsKey(CopyStep.UndoNote)).Select(kv => (kv.Key, kv.Value, Note: NoteWrite.ServiceMessage(kv.Value.LeadId!.Value, Service,
+                $"Копия отменена: сделка закрыта откатом задания {_job.JobId} (запустил {who}). Удалить её можно в интерфейсе amoCRM."))).ToList();
+            var retried = notes.Where(n => n.Value.Attempted.Contains(CopyStep.UndoNote)).ToList();
+            if (retried.Count > 0)
+            {
+                var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(n => n.Value.LeadId!.Value).ToList())))
+                    .Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
+                notes.RemoveAll(n => n.Value.Attempted.Contains(CopyStep.UndoNote) && existing.Contains(Fingerprint(n.Note.NoteType, n.Note.EntityId, n.Note.Params)));
+                await Journal(retried.Where(r => notes.All(n => n.Key != r.Key)).Select(r => (IAccountEvent)new CopyStepDone(_job.JobId, r.Key, CopyStep.UndoNote, null)).ToList());
+            }
+            foreach (var chunk in Chunks(notes, _ => 1))
+            {
+                await Journal(chunk.Where(n => !n.Value.Attempted.Contains(CopyStep.UndoNote)).Select(n => (IAccountEvent)new CopyStepAttempted(_job.JobId, n.Key, CopyStep.UndoNote)).ToList());
+                for (var i = 0; i < chunk.Count; i++) chunk[i].Note.RequestId = $"undo:{chunk[i].Key}";
+                await Gate<List<WrittenEntity>>(new CreateNotes(OpIds.Next(), chunk.Select(n => n.Note).ToList()));
+                await Journal(chunk.Select(n => (IAccountEvent)new CopyStepDone(_job.JobId, n.Key, CopyStep.UndoNote, null)).ToList());
+            }
+        }
+        await Journal(new UndoFinished(_job.JobId, Now));
+        _log.Info("account {0} job {1} undone", _accountId, _job.JobId);
+    }
+}

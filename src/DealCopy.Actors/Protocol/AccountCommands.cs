@@ -1,0 +1,55 @@
+namespace DealCopy.Actors.Protocol;
+
+/// <summary>Installs (or re-installs) an account with the tokens to act for it.</summary>
+public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+
+/// <summary>The token store hands a rotated pair to the account before it is used.</summary>
+public sealed record SaveTokens(long AccountId, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+
+/// <summary>Start a copy job; replies <see cref="CopyAccepted"/> or <see cref="CopyRejected"/> once the job is persisted or refused.</summary>
+public sealed record StartCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;
+
+public sealed record GetJob(long AccountId, string JobId) : IWithAccountId;
+
+public sealed record UndoJob(long AccountId, string JobId, long ByUserId) : IWithAccountId;
+
+/// <summary>Pipelines, users and fields for the widget form.</summary>
+public sealed record GetAccountMeta(long AccountId) : IWithAccountId;
+
+public sealed record GetAccountStatus(long AccountId) : IWithAccountId;
+
+// ---- replies -------------------------------------------------------------------------------
+
+public sealed record AccountInstalledReply(long AccountId, string Subdomain) : IDealCopyMessage;
+
+public sealed record TokensSaved(long AccountId) : IDealCopyMessage;
+
+/// <summary>The job exists (new or found by its idempotency key).</summary>
+public sealed record CopyAccepted(string JobId, bool IsNew) : IDealCopyMessage;
+
+/// <summary>Refused before any job exists; <see cref="Errors"/> names request fields (e.g. <c>lead_ids[2]</c>).</summary>
+public sealed record CopyRejected(int Status, string Title, string Detail, IReadOnlyDictionary<string, string> Errors) : IDealCopyMessage;
+
+public sealed record JobNotFound(string JobId) : IDealCopyMessage;
+
+public sealed record UndoAccepted(string JobId) : IDealCopyMessage;
+
+public sealed record UndoRefused(int Status, string Detail) : IDealCopyMessage;
+
+/// <summary>The account is not installed (or was uninstalled): nothing can be done for it.</summary>
+public sealed record AccountNotInstalled(long AccountId) : IDealCopyMessage;
+
+/// <summary>amoCRM could not be reached or refused us while answering (metadata, validation reads).</summary>
+public sealed record AmoUnavailable(long AccountId, string Detail) : IDealCopyMessage;
+
+public sealed record AccountStatusView(long AccountId, bool Installed, string? Subdomain, string? Referer, int RunningJobs) : IDealCopyMessage;
+
+/// <summary>
+/// A widget call for this account: refused when the account is not installed or the token's <c>jti</c>
+/// was seen before (a replay). Sharding sends every call of an account here, so the check holds cluster-wide.
+/// </summary>
+public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt) : IWithAccountId;
+
+public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
+
+public sealed record WidgetCallRefused(long AccountId, string Reason) : IDealCopyMessage;

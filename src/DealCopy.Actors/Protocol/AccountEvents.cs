@@ -1,0 +1,38 @@
+namespace DealCopy.Actors.Protocol;
+
+/// <summary>What an account journals. Tokens are stored encrypted (<see cref="Accounts.TokenVault"/>).</summary>
+public interface IAccountEvent : IDealCopyMessage;
+
+/// <summary>An event of one job.</summary>
+public interface IJobEvent : IAccountEvent
+{
+    string JobId { get; }
+}
+
+/// <summary>A step of one copy after the lead exists (and of its undo).</summary>
+public enum CopyStep { Products, Notes, Tasks, UndoClose, UndoUnlink, UndoNote }
+
+public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent;
+
+public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent;
+
+public sealed record JobAccepted(string JobId, CopyJobSpec Spec, long At) : IAccountEvent;
+
+/// <summary>Journaled before a create is sent: after a crash the job knows to look for these copies first.</summary>
+public sealed record CopiesAttempted(string JobId, IReadOnlyList<string> Keys, long At) : IJobEvent;
+
+public sealed record CopyCreated(string JobId, string Key, long LeadId, IReadOnlyList<SkippedField> Skipped) : IJobEvent;
+
+public sealed record CopyFailed(string JobId, string Key, string Reason) : IJobEvent;
+
+public sealed record CopyStepAttempted(string JobId, string Key, CopyStep Step) : IJobEvent;
+
+public sealed record CopyStepDone(string JobId, string Key, CopyStep Step, string? Problem) : IJobEvent;
+
+public sealed record OriginalHandled(string JobId, long SourceId, string? Problem) : IJobEvent;
+
+public sealed record JobFinished(string JobId, long At) : IJobEvent;
+
+public sealed record UndoRequested(string JobId, long ByUserId, long At) : IJobEvent;
+
+public sealed record UndoFinished(string JobId, long At) : IJobEvent;

@@ -1,0 +1,58 @@
+namespace DealCopy.Actors.Protocol;
+
+/// <summary>Who becomes responsible for a copy.</summary>
+public enum ResponsibleMode { Keep, Fixed, RoundRobin }
+
+/// <summary>What happens to the original deal once its copies exist.</summary>
+public enum OriginalMode { Leave, Move, CloseWon, CloseLost }
+
+/// <summary>Responsible rule: keep the source's, one fixed user, or round-robin over users.</summary>
+public sealed record ResponsibleRule(ResponsibleMode Mode, IReadOnlyList<long> UserIds)
+{
+    public static ResponsibleRule Keep { get; } = new(ResponsibleMode.Keep, []);
+}
+
+/// <summary>What a copy carries over. <see cref="FieldIds"/> is used when <see cref="AllFields"/> is false.</summary>
+public sealed record CopyContent(
+    bool AllFields,
+    IReadOnlyList<long> FieldIds,
+    bool Price,
+    bool Contacts,
+    bool Company,
+    bool Tags,
+    bool Products,
+    bool Notes,
+    bool OpenTasks,
+    bool FinishedTasks)
+{
+    public static CopyContent Everything { get; } = new(true, [], true, true, true, true, true, false, false, false);
+}
+
+/// <summary>The original: leave it, move it to a stage, or close it as won or lost.</summary>
+public sealed record OriginalAction(OriginalMode Mode, long? PipelineId = null, long? StatusId = null, long? LossReasonId = null)
+{
+    public static OriginalAction Leave { get; } = new(OriginalMode.Leave);
+}
+
+/// <summary>
+/// Everything a copy job needs to know besides the source deals. <see cref="TargetStatusId"/> null means
+/// "the source's stage when the pipeline is the same, else the first stage" (ARCHITECTURE §4).
+/// </summary>
+public sealed record CopyOptions(
+    long TargetPipelineId,
+    long? TargetStatusId,
+    ResponsibleRule Responsible,
+    string NameTemplate,
+    CopyContent Content,
+    OriginalAction Original,
+    int CopiesPerLead)
+{
+    public const string DefaultNameTemplate = "{name}";
+}
+
+/// <summary>A copy job as accepted: which deals, how, by whom.</summary>
+public sealed record CopyJobSpec(
+    IReadOnlyList<long> SourceLeadIds,
+    CopyOptions Options,
+    long RequestedBy,
+    string? IdempotencyKey);

@@ -1,0 +1,47 @@
+namespace DealCopy.Actors.Protocol;
+
+/// <summary>A field the copy could not write, and why (shown to the user).</summary>
+public sealed record SkippedField(long FieldId, string Name, string Type, string Reason);
+
+public sealed record StatusView(long Id, string Name, int Sort, string? Color, string Kind);
+
+public sealed record PipelineView(long Id, string Name, bool IsMain, IReadOnlyList<StatusView> Statuses);
+
+public sealed record UserView(long Id, string Name);
+
+public sealed record FieldView(long Id, string Name, string Type, bool Copyable, string? Reason);
+
+public sealed record LossReasonView(long Id, string Name);
+
+/// <summary>What the widget's copy form offers (GET /api/v1/meta).</summary>
+public sealed record AccountMetaView(
+    long AccountId,
+    string Subdomain,
+    IReadOnlyList<PipelineView> Pipelines,
+    IReadOnlyList<UserView> Users,
+    IReadOnlyList<FieldView> LeadFields,
+    IReadOnlyList<LossReasonView> LossReasons) : IDealCopyMessage;
+
+public sealed record CopyView(int N, long LeadId);
+
+public sealed record DealProgressView(
+    long SourceId,
+    string Status,
+    IReadOnlyList<CopyView> Copies,
+    IReadOnlyList<SkippedField> SkippedFields,
+    IReadOnlyList<string> Errors);
+
+public sealed record UndoProblemView(long LeadId, string Reason);
+
+public sealed record UndoView(string Status, long ByUserId, IReadOnlyList<long> Closed, IReadOnlyList<UndoProblemView> NotUndone);
+
+/// <summary>A job as the widget sees it (GET /api/v1/copies/{id}).</summary>
+public sealed record JobView(
+    string Id,
+    string Status,
+    long CreatedAt,
+    long? FinishedAt,
+    int Total,
+    int Done,
+    IReadOnlyList<DealProgressView> Deals,
+    UndoView? Undo) : IDealCopyMessage;

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Hosting;
+using DealCopy.Actors.Protocol;
+using DealCopy.Host.Auth;
+using DealCopy.Host.Hosting;
+
+namespace DealCopy.Host.Api;
+
+/// <summary>The widget's API (<c>/api/v1</c>, docs/API.md), authenticated by amoCRM's disposable widget token.</summary>
+public static class WidgetApi
+{
+    private const string CallerKey = "dealcopy.caller";
+    private const string RefererKey = "dealcopy.referer";
+    public const string CorsPolicy = "amocrm-widget";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(Authenticate).RequireCors(CorsPolicy);
+        api.MapGet("/meta", Handler(Meta)).WithSummary("Pipelines, stages, users and deal fields for the copy form");
+        api.MapPost("/copies", Handler(Start)).WithSummary("Start a copy job; 202 with the job URL");
+        api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
+        api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
+    }
+
+    /// <summary>Types an HttpContext-only async handler as a route handler so that its result is written (ASP0016).</summary>
+    internal static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
+
+    private static WidgetCaller Caller(HttpContext ctx) => (WidgetCaller)ctx.Items[CallerKey]!;
+
+    private static string Referer(HttpContext ctx) => (string)ctx.Items[RefererKey]!;
+
+    private static async ValueTask<object?> Authenticate(EndpointFilterInvocationContext inv, EndpointFilterDelegate next)
+    {
+        var ctx = inv.HttpContext;
+        var validator = ctx.RequestServices.GetRequiredService<WidgetTokenValidator>();
+        var (caller, problem) = await validator.ValidateAsync(ctx.Request.Headers["X-Auth-Token"].ToString());
+        var log = ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DealCopy.Auth");
+        if (caller is null)
+        {
+            log.LogInformation("Widget call to {Path} refused: {Problem}", ctx.Request.Path, problem);
+            return Problem.Unauthorized(problem!);
+        }
+        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds()));
+        switch (answer)
+        {
+            case WidgetCallAuthorized ok:
+                ctx.Items[CallerKey] = caller;
+                ctx.Items[RefererKey] = ok.Referer;
+                return await next(inv);
+            case WidgetCallRefused refused:
+                log.LogWarning("Widget call for account {AccountId} refused: {Reason}", caller.AccountId, refused.Reason);
+                return Problem.Unauthorized(refused.Reason);
+            case AccountNotInstalled:
+                return Problem.Unauthorized($"DealCopy is not installed in account {caller.AccountId}");
+            default:
+                return (IResult)answer;
+        }
+    }
+
+    /// <summary>Asks the account's entity with the configured timeout; a timeout is a 503 the caller may retry.</summary>
+    internal static async Task<object> Ask(HttpContext ctx, IWithAccountId message)
+    {
+        var region = ctx.RequestServices.GetRequiredService<IRequiredActor<AccountRegion>>();
+        var timeout = ctx.RequestServices.GetRequiredService<AkkaTimeouts>().Ask;
+        try
+        {
+            return await region.ActorRef.Ask<object>(message, timeout, ctx.RequestAborted);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problem.Unavailable("The account did not answer in time; nothing was lost — repeat the request (with the same idempotency_key for copies).");
+        }
+    }
+
+    private static async Task<IResult> Meta(HttpContext ctx)
+    {
+        var answer = await Ask(ctx, new GetAccountMeta(Caller(ctx).AccountId));
+        return answer switch
+        {
+            AccountMetaView meta => Results.Json(new
+            {
+                account = new { id = meta.AccountId, subdomain = meta.Subdomain },
+                pipelines = meta.Pipelines,
+                users = meta.Users,
+                lead_fields = meta.LeadFields,
+                loss_reasons = meta.LossReasons,
+            }, Problem.Json),
+            AmoUnavailable u => Problem.Of(502, "amoCRM is unavailable", u.Detail),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
+    }
+
+    private static async Task<IResult> Start(HttpContext ctx)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return Problem.BadRequest("The body is not valid JSON: " + e.Message);
+        }
+        var caller = Caller(ctx);
+        var parsed = CopyRequest.Parse(body, caller.UserId);
+        if (parsed.Spec is null) return Problem.BadRequest("Some fields are missing or wrong; nothing was started.", parsed.Errors);
+        var answer = await Ask(ctx, new StartCopy(caller.AccountId, parsed.Spec));
+        switch (answer)
+        {
+            case CopyAccepted accepted:
+                var url = $"/api/v1/copies/{accepted.JobId}";
+                var result = new { id = accepted.JobId, status = accepted.IsNew ? "accepted" : "exists", url };
+                return accepted.IsNew ? Results.Accepted(url, result) : Results.Ok(result);
+            case CopyRejected r:
+                return Problem.Of(r.Status, r.Title, r.Detail, r.Errors);
+            case IResult r:
+                return r;
+            default:
+                return Unexpected(answer);
+        }
+    }
+
+    private static async Task<IResult> Get(HttpContext ctx, string id)
+    {
+        var answer = await Ask(ctx, new GetJob(Caller(ctx).AccountId, id));
+        return answer switch
+        {
+            JobView job => Results.Json(View(job, Referer(ctx)), Problem.Json),
+            JobNotFound => Problem.NotFound($"There is no copy job {id} in this account."),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
+    }
+
+    private static async Task<IResult> Undo(HttpContext ctx, string id)
+    {
+        var caller = Caller(ctx);
+        var answer = await Ask(ctx, new UndoJob(caller.AccountId, id, caller.UserId));
+        return answer switch
+        {
+            UndoAccepted => Results.Accepted($"/api/v1/copies/{id}", new { id, status = "undoing", url = $"/api/v1/copies/{id}" }),
+            UndoRefused r => Problem.Of(r.Status, "The job cannot be undone now", r.Detail),
+            JobNotFound => Problem.NotFound($"There is no copy job {id} in this account."),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
+    }
+
+    /// <summary>The job as docs/API.md shows it, with links into amoCRM.</summary>
+    internal static object View(JobView job, string referer) => new
+    {
+        id = job.Id,
+        status = job.Status,
+        created_at = job.CreatedAt,
+        finished_at = job.FinishedAt,
+        total = job.Total,
+        done = job.Done,
+        deals = job.Deals.Select(d => new
+        {
+            source_id = d.SourceId,
+            status = d.Status,
+            copies = d.Copies.Select(c => new { n = c.N, lead_id = c.LeadId, url = $"https://{referer}/leads/detail/{c.LeadId}" }),
+            skipped_fields = d.SkippedFields,
+            errors = d.Errors,
+        }),
+        undo = job.Undo is null ? null : new
+        {
+            status = job.Undo.Status,
+            by_user_id = job.Undo.ByUserId,
+            closed = job.Undo.Closed,
+            not_undone = job.Undo.NotUndone,
+        },
+    };
+
+    private static IResult Unexpected(object answer) =>
+        Problem.Of(500, "Unexpected answer", $"The account answered {answer.GetType().Name}; the request may be repeated.");
+}
