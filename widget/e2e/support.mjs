@@ -1,7 +1,8 @@
 // Shared plumbing of the browser tests: the backend (DealCopy.Host in sandbox mode, or the contract
 // fake), Debian chromium through playwright-core, the harness page and a few antd helpers.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,8 +50,10 @@ export async function startBackend() {
   }
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  // Each run gets its own journal: the sandbox is re-seeded on every start, so old jobs would not match it.
+  const dataPath = mkdtempSync(join(tmpdir(), 'dealcopy-e2e-'));
   const child = spawn('dotnet', ['run', '--project', join(here, '..', '..', 'src', 'DealCopy.Host'), '-c', 'Release', '--no-build', '--',
-    '--sandbox', '--urls', baseUrl], { cwd: join(here, '..'), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--sandbox', '--urls', baseUrl, `--Data:Path=${dataPath}`], { cwd: join(here, '..'), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exit = null;
   child.stdout.on('data', (d) => (output += d));
@@ -63,6 +66,7 @@ export async function startBackend() {
     const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
     await gone;
     clearTimeout(timer);
+    rmSync(dataPath, { recursive: true, force: true });
   };
   try {
     await waitReady(baseUrl, 90_000, () => exit);

@@ -33,7 +33,7 @@ export function problemFrom(status: number, body: unknown): BackendError {
     kind: 'problem',
     status: parsed.data.status ?? status,
     title: parsed.data.title ?? parsed.data.detail ?? '',
-    detail: parsed.data.title ? parsed.data.detail : undefined,
+    detail: parsed.data.title ? (parsed.data.detail ?? undefined) : undefined,
     fieldErrors,
   };
 }
@@ -42,6 +42,8 @@ export function problemFrom(status: number, body: unknown): BackendError {
 export function parseAnswer<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
   const result = schema.safeParse(data);
   if (!result.success) {
+    // The screen says "not understood"; the console says what exactly, for whoever opens devtools.
+    console.warn('[DealCopy] unexpected backend answer', result.error.issues);
     throw new BackendFailure({
       kind: 'invalid_response',
       issues: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),

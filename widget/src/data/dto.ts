@@ -11,17 +11,17 @@ export const metaDto = z.object({
     z.object({
       id,
       name: z.string(),
-      is_main: z.boolean().optional().default(false),
+      is_main: z.boolean().nullish().transform((v) => v ?? false),
       statuses: z.array(
-        z.object({ id, name: z.string(), color: z.string().optional(), kind: z.enum(['open', 'won', 'lost']).catch('open') }),
+        z.object({ id, name: z.string(), color: z.string().nullish(), kind: z.enum(['open', 'won', 'lost']).catch('open') }),
       ),
     }),
   ),
   users: z.array(z.object({ id, name: z.string() })),
   lead_fields: z.array(
-    z.object({ id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.string().optional() }),
+    z.object({ id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.string().nullish() }),
   ),
-  loss_reasons: z.array(z.object({ id, name: z.string() })).optional().default([]),
+  loss_reasons: z.array(z.object({ id, name: z.string() })).nullish().transform((v) => v ?? []),
 });
 
 export function toMeta(dto: z.infer<typeof metaDto>): Meta {
@@ -32,19 +32,19 @@ export function toMeta(dto: z.infer<typeof metaDto>): Meta {
       id: p.id,
       name: p.name,
       isMain: p.is_main,
-      stages: p.statuses.map((s) => ({ id: s.id, name: s.name, kind: s.kind, color: s.color })),
+      stages: p.statuses.map((s) => ({ id: s.id, name: s.name, kind: s.kind, color: s.color ?? undefined })),
     })),
     users: dto.users,
-    leadFields: dto.lead_fields,
+    leadFields: dto.lead_fields.map((f) => ({ ...f, reason: f.reason ?? undefined })),
     lossReasons: dto.loss_reasons,
   };
 }
 
-export const jobAcceptedDto = z.object({ id: z.string().min(1), status: z.string(), url: z.string().optional() });
+export const jobAcceptedDto = z.object({ id: z.string().min(1), status: z.string(), url: z.string().nullish() });
 
 const errorItem = z.union([
   z.string(),
-  z.looseObject({ message: z.string().optional(), detail: z.string().optional(), title: z.string().optional() }),
+  z.looseObject({ message: z.string().nullish(), detail: z.string().nullish(), title: z.string().nullish() }),
 ]);
 
 export const jobDto = z.object({
@@ -56,23 +56,22 @@ export const jobDto = z.object({
     z.object({
       source_id: id,
       status: z.enum(['pending', 'done', 'failed']),
-      copies: z.array(z.object({ n: z.number().int(), lead_id: id, url: z.string() })).optional().default([]),
+      copies: z.array(z.object({ n: z.number().int(), lead_id: id, url: z.string() })).nullish().transform((v) => v ?? []),
       skipped_fields: z
-        .array(z.object({ field_id: id, name: z.string(), reason: z.string() }))
-        .optional()
-        .default([]),
-      errors: z.array(errorItem).optional().default([]),
+        .array(z.object({ field_id: id, name: z.string(), reason: z.string().nullish().transform((v) => v ?? '') }))
+        .nullish()
+        .transform((v) => v ?? []),
+      errors: z.array(errorItem).nullish().transform((v) => v ?? []),
     }),
   ),
   undo: z
     .object({
       status: z.string(),
-      closed: z.array(id).optional().default([]),
-      not_undone: z.array(z.object({ lead_id: id, reason: z.string() })).optional().default([]),
+      closed: z.array(id).nullish().transform((v) => v ?? []),
+      not_undone: z.array(z.object({ lead_id: id, reason: z.string() })).nullish().transform((v) => v ?? []),
     })
-    .nullable()
-    .optional()
-    .default(null),
+    .nullish()
+    .transform((v) => v ?? null),
 });
 
 export function toJob(dto: z.infer<typeof jobDto>): Job {
@@ -99,11 +98,11 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
 }
 
 export const problemDto = z.object({
-  type: z.string().optional(),
-  title: z.string().optional(),
-  status: z.number().optional(),
-  detail: z.string().optional(),
-  errors: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  type: z.string().nullish(),
+  title: z.string().nullish(),
+  status: z.number().nullish(),
+  detail: z.string().nullish(),
+  errors: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish(),
 });
 
 export const dpKeyDto = z.object({ key: z.string().min(1) });

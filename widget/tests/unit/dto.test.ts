@@ -22,6 +22,19 @@ describe('backend DTOs', () => {
     expect(meta.leadFields[1]).toMatchObject({ copyable: false, reason: 'computed (formula) field' });
   });
 
+  it('takes null for absent optional values, as the Host writes them', () => {
+    const withNulls = structuredClone(metaJson) as Record<string, any>;
+    withNulls.lead_fields[0].reason = null;
+    withNulls.pipelines[0].statuses[0].color = null;
+    withNulls.loss_reasons = null;
+    const meta = toMeta(parseAnswer(metaDto, withNulls));
+    expect(meta.leadFields[0]!.reason).toBeUndefined();
+    expect(meta.lossReasons).toEqual([]);
+    const job = toJob(parseAnswer(jobDto, { id: 'j', status: 'running', total: 1, done: 0, undo: null,
+      deals: [{ source_id: 1, status: 'pending', copies: null, skipped_fields: null, errors: null }] }));
+    expect(job.deals[0]).toMatchObject({ copies: [], skippedFields: [], errors: [] });
+  });
+
   it('refuses a meta it does not understand with invalid_response, never a half-filled form', () => {
     try {
       parseAnswer(metaDto, { pipelines: 'nope' });
