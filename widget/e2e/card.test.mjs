@@ -1,7 +1,7 @@
 // Copy one deal from its card into another pipeline, see the new deal, undo it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, captureJobIds, choose, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+import { api, captureJobIds, choose, unscopedSelectors, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
 
 let backend;
 let browser;
@@ -23,6 +23,8 @@ test('copies one deal into another pipeline from the card and undoes it', async 
 
   await choose(page, '[data-testid="target-pipeline"]', 'Повторные продажи');
   await page.locator('[data-testid="name-template"] input').fill('{name} (copy {n})');
+  // Nothing the widget (or antd's CSS-in-JS) injected may style amoCRM's page.
+  assert.deepEqual(await unscopedSelectors(page), []);
   await page.locator('[data-testid="copy-form"] [data-testid="submit"]').click();
 
   const link = page.locator('[data-testid="copy-link"]').first();

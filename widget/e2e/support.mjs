@@ -130,3 +130,25 @@ export function captureJobIds(page) {
   });
   return ids;
 }
+
+/**
+ * CSS selectors on the page that are not scoped to the widget: every rule outside the harness's own
+ * stylesheet must name a dc- class, or sit under antd's hashed :where(.css-…) scope (antd elements only).
+ */
+export async function unscopedSelectors(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const walk = (rules) => {
+      for (const rule of rules) {
+        if (rule.selectorText) {
+          for (const part of rule.selectorText.split(',')) {
+            const s = part.trim();
+            if (!/\bdc-/.test(s) && !/^:where\(\.css-[\w-]+\)/.test(s)) out.push(s);
+          }
+        } else if (rule.cssRules) walk(rule.cssRules);
+      }
+    };
+    for (const sheet of document.styleSheets) if (!(sheet.href ?? '').endsWith('harness.css')) walk(sheet.cssRules);
+    return [...new Set(out)];
+  });
+}

@@ -4,6 +4,8 @@
 export const ROOT_CLASS = 'dc-widget';
 /** Ant Design Vue class prefix, so antd's rules never match amoCRM's own `.ant-*` markup. */
 export const ANT_PREFIX = 'dc-ant';
+/** Icon class prefix: antd's global `.anticon` rules would otherwise restyle amoCRM's own icons. */
+export const ANT_ICON_PREFIX = 'dc-anticon';
 
 /** Limits of POST /api/v1/copies (docs/API.md). */
 export const MAX_SOURCE_LEADS = 500;
