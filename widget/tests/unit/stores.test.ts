@@ -113,6 +113,22 @@ describe('copy job store', () => {
     expect(store.canUndo).toBe(false);
   });
 
+  it('stops polling once the screen is gone', async () => {
+    const running = job({ status: 'running', done: 0, deals: [] });
+    const { api, calls } = fakeApi({ getJob: [running] });
+    useFakeDeps(api);
+    const store = useMassCopyStore();
+    store.setLeads([1]);
+    store.setDefaults(defaultCopyOptions(), 7100001);
+    const submitted = store.submit();
+    await vi.waitFor(() => expect(calls.filter((c) => c.method === 'getJob').length).toBeGreaterThan(2));
+    store.stop();
+    await submitted;
+    const polls = calls.filter((c) => c.method === 'getJob').length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.filter((c) => c.method === 'getJob')).toHaveLength(polls);
+  });
+
   it('computes progress from done/total', async () => {
     const { api } = fakeApi({ getJob: [job({ status: 'completed', total: 50, done: 25 })] });
     useFakeDeps(api);

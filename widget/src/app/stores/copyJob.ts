@@ -34,6 +34,7 @@ function defineCopyJobStore(id: string) {
     const busy = ref(false);
     let idempotencyKey: string | null = null;
     let lastAction: (() => Promise<void>) | null = null;
+    let stopped = false;
 
     const progress = computed(() => {
       const j = job.value;
@@ -72,8 +73,9 @@ function defineCopyJobStore(id: string) {
       await followJob(deps.api, jobId.value, (j) => (job.value = j), {
         intervalMs: deps.pollIntervalMs,
         timeoutMs: deps.pollTimeoutMs,
+        isCancelled: () => stopped,
       });
-      phase.value = 'result';
+      if (!stopped) phase.value = 'result';
     }
 
     /** Returns false when the form is invalid (fieldErrors say why) and nothing was sent. */
@@ -111,6 +113,11 @@ function defineCopyJobStore(id: string) {
       if (lastAction) await guarded(lastAction);
     }
 
+    /** The screen went away (amoCRM called destroy): stop polling a job nobody is looking at. */
+    function stop(): void {
+      stopped = true;
+    }
+
     function startOver(): void {
       phase.value = 'form';
       job.value = null;
@@ -121,7 +128,7 @@ function defineCopyJobStore(id: string) {
     }
 
     return { options, fieldErrors, leadIds, phase, jobId, job, error, busy, progress, canUndo, newLeadIds,
-      setDefaults, setLeads, submit, undo, retry, startOver };
+      setDefaults, setLeads, submit, undo, retry, startOver, stop };
   });
 }
 
