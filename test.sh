@@ -12,6 +12,33 @@ passed=0
 failed=0
 ok=1
 
+# A real PostgreSQL server on loopback for the journal tests (Debian package; a private cluster in /tmp).
+start_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    echo "==> installing PostgreSQL (Debian package)"
+    if [ "$(id -u)" -eq 0 ]; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || return 1
+    else
+      (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || return 1
+    fi
+  fi
+  local bin dir port
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  dir=$(mktemp -d /tmp/dealcopy-pg.XXXXXX)
+  as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  for port in $(seq 55432 55532); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break; done
+  as_pg "$bin/initdb" -D "$dir/data" -A trust -U dealcopy >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { cat "$dir/server.log"; return 1; }
+  PG_STOP="as_pg $bin/pg_ctl -D $dir/data -m fast stop"
+  export DEALCOPY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=dealcopy;Database=postgres"
+  echo "==> PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$port"
+}
+PG_STOP=""
+cleanup() { if [ -n "$PG_STOP" ]; then eval "$PG_STOP" >/dev/null 2>&1 || true; fi; }
+trap cleanup EXIT
+start_postgres || { echo "PostgreSQL could not be started: the PostgreSQL journal tests will fail"; ok=0; }
+
 echo "==> restoring and building the solution (Release)"
 if ! dotnet build DealCopy.sln -c Release -nologo -v minimal; then
   echo "build failed"

@@ -17,6 +17,7 @@ public sealed class AmoClient
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tokenStore);
+        options.Validate();
         time ??= TimeProvider.System;
         Options = options;
         _tokenStore = tokenStore;
@@ -57,13 +58,11 @@ public sealed class AmoClient
             // no claim: ask the API with a throwaway store that holds just this pair
             var probeStore = new InMemoryAmoTokenStore();
             await probeStore.SaveAsync(0, tokens, cancellationToken).ConfigureAwait(false);
-            var probe = new AmoClient(HttpClientOf(), Options, probeStore);
+            var probe = new AmoClient(_http.HttpClient, Options, probeStore);
             accountId = (await probe.ForAccount(new AmoAccount(0, baseAddress)).Account.GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Id;
         }
         await _tokenStore.SaveAsync(accountId.Value, tokens, cancellationToken).ConfigureAwait(false);
         return new AmoAccount(accountId.Value, baseAddress);
-
-        HttpClient HttpClientOf() => _http.HttpClient;
     }
 }
 

@@ -39,6 +39,12 @@ public sealed class AmoClientOptions
     /// <summary>Entities per read request (amoCRM's maximum is 250).</summary>
     public int MaxReadBatch { get; set; } = 250;
 
+    /// <summary>
+    /// Characters of id filter per read request (<c>filter[id][]=…&amp;…</c>): 250 long ids do not fit in the 8 KB request line
+    /// common servers accept (Kestrel and nginx answer 414), so chunks are also cut by length.
+    /// </summary>
+    public int MaxIdQueryLength { get; set; } = 6000;
+
     /// <summary>Entities per create/update request (amoCRM allows 250, recommends 50).</summary>
     public int MaxWriteBatch { get; set; } = 50;
 
@@ -47,6 +53,18 @@ public sealed class AmoClientOptions
 
     /// <summary>Called before each retry (logging, metrics, tests).</summary>
     public Action<AmoRetryEvent>? OnRetry { get; set; }
+
+    /// <summary>Refuses settings amoCRM or the pipeline cannot work with (at start, not at the first request).</summary>
+    public void Validate()
+    {
+        if (MaxReadBatch is < 1 or > 250) throw new ArgumentOutOfRangeException(nameof(MaxReadBatch), MaxReadBatch, "amoCRM reads 1..250 entities per request");
+        if (MaxWriteBatch is < 1 or > 250) throw new ArgumentOutOfRangeException(nameof(MaxWriteBatch), MaxWriteBatch, "amoCRM writes 1..250 entities per request");
+        if (MaxIdQueryLength < 100) throw new ArgumentOutOfRangeException(nameof(MaxIdQueryLength), MaxIdQueryLength, "too short for any id filter");
+        if (RequestTimeout <= TimeSpan.Zero || OAuthTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RequestTimeout), "timeouts must be positive");
+        if (MaxRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "must not be negative");
+        if (RetryBaseDelay < TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay) throw new ArgumentOutOfRangeException(nameof(RetryMaxDelay), "backoff delays must be ordered and not negative");
+        if (string.IsNullOrWhiteSpace(UserAgent)) throw new ArgumentException("a descriptive User-Agent is required", nameof(UserAgent));
+    }
 }
 
 /// <summary>A retry the client is about to make, after <see cref="Delay"/>.</summary>

@@ -187,8 +187,8 @@ public sealed class AmoGateway : ReceiveActor
     private async Task<object?> Link(List<Pending> batch, bool unlink, CancellationToken ct)
     {
         var links = batch.SelectMany(p => ((LinkEntities)p.Op).Links).ToList();
-        if (unlink) await _client.Links.UnlinkAsync(links, ct).ConfigureAwait(false);
-        else await _client.Links.LinkAsync(links, ct).ConfigureAwait(false);
+        if (unlink) await _client.Links.UnlinkAsync(links, canReconcile: true, ct).ConfigureAwait(false);
+        else await _client.Links.LinkAsync(links, canReconcile: true, ct).ConfigureAwait(false);
         return null;
     }
 

@@ -65,7 +65,7 @@ internal sealed class AmoCalls
     public async Task<List<T>> GetByIdsAsync<T>(string path, string idFilterKey, IEnumerable<long> ids, Action<AmoQuery>? addToQuery, string embeddedKey, CancellationToken ct)
     {
         var result = new List<T>();
-        foreach (var chunk in ids.Distinct().Chunk(Math.Max(1, Options.MaxReadBatch)))
+        foreach (var chunk in ChunkForQuery(ids.Distinct(), idFilterKey, Options))
         {
             await ReadChunkAsync(chunk).ConfigureAwait(false);
         }
@@ -85,6 +85,33 @@ internal sealed class AmoCalls
                 await ReadChunkAsync(chunk[..half]).ConfigureAwait(false);
                 await ReadChunkAsync(chunk[half..]).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Chunks of at most <see cref="AmoClientOptions.MaxReadBatch"/> ids whose filter also fits in
+    /// <see cref="AmoClientOptions.MaxIdQueryLength"/> characters (servers refuse long request lines with 414).
+    /// </summary>
+    internal static IEnumerable<long[]> ChunkForQuery(IEnumerable<long> ids, string idFilterKey, AmoClientOptions options)
+    {
+        var maxCount = Math.Max(1, options.MaxReadBatch);
+        var chunk = new List<long>();
+        var length = 0;
+        foreach (var id in ids)
+        {
+            var pairLength = idFilterKey.Length + 2 + id.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+            if (chunk.Count > 0 && (chunk.Count == maxCount || length + pairLength > options.MaxIdQueryLength))
+            {
+                yield return chunk.ToArray();
+                chunk.Clear();
+                length = 0;
+            }
+            chunk.Add(id);
+            length += pairLength;
+        }
+        if (chunk.Count > 0)
+        {
+            yield return chunk.ToArray();
         }
     }
 

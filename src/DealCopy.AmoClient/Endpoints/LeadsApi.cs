@@ -88,6 +88,9 @@ public sealed class LeadsApi
     public Task<List<Lead>> GetByIdsAsync(IEnumerable<long> ids, LeadWith with = LeadWith.None, CancellationToken cancellationToken = default) =>
         _calls.GetByIdsAsync<Lead>(Path, "filter[id][]", ids, q => q.Add("with", WithValue(with)), "leads", cancellationToken);
 
+    /// <summary>How many requests <see cref="GetByIdsAsync"/> makes for <paramref name="ids"/> (the gateway budgets with it).</summary>
+    public int ChunkCount(IEnumerable<long> ids) => AmoCalls.ChunkForQuery(ids.Distinct(), "filter[id][]", _calls.Options).Count();
+
     /// <summary>Every lead matching <paramref name="filter"/>, following the pages.</summary>
     public IAsyncEnumerable<Lead> ListAsync(LeadFilter filter, CancellationToken cancellationToken = default) =>
         _calls.GetPagesAsync<Lead>(Path, filter.ToQuery(_calls.Options.MaxReadBatch), "leads", cancellationToken);

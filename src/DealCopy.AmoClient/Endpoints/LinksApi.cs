@@ -17,18 +17,29 @@ public sealed class LinksApi
     public Task<List<EntityLink>> GetForLeadsAsync(IEnumerable<long> leadIds, CancellationToken cancellationToken = default) =>
         _calls.GetByIdsAsync<EntityLink>("/api/v4/leads/links", "filter[entity_id][]", leadIds, null, "links", cancellationToken);
 
-    /// <summary>Links many leads at once (every element names its lead in <see cref="LinkWrite.EntityId"/>). Linking is idempotent, so it is retried.</summary>
-    public async Task LinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Links many leads at once (every element names its lead in <see cref="LinkWrite.EntityId"/>).
+    /// <paramref name="canReconcile"/>: the caller re-reads the links after an uncertain failure, so transient failures may be retried.
+    /// </summary>
+    public async Task LinkAsync(IReadOnlyList<LinkWrite> links, bool canReconcile = false, CancellationToken cancellationToken = default)
     {
         EnsureEntityIds(links);
-        await _calls.WriteBatchAsync(HttpMethod.Post, "/api/v4/leads/link", links, "links", null, null, _calls.Options.MaxReadBatch, repeatable: true, cancellationToken).ConfigureAwait(false);
+        await _calls.WriteBatchAsync(HttpMethod.Post, "/api/v4/leads/link", links, "links", null, null, _calls.Options.MaxReadBatch, canReconcile, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Unlinks many leads at once. Idempotent, so it is retried.</summary>
-    public async Task UnlinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken = default)
+    /// <summary>Links many leads at once; transient failures are not repeated (see the overload with <c>canReconcile</c>).</summary>
+    public Task LinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken) =>
+        LinkAsync(links, canReconcile: false, cancellationToken);
+
+    /// <summary>Unlinks many leads at once; transient failures are not repeated (see the overload with <c>canReconcile</c>).</summary>
+    public Task UnlinkAsync(IReadOnlyList<LinkWrite> links, CancellationToken cancellationToken) =>
+        UnlinkAsync(links, canReconcile: false, cancellationToken);
+
+    /// <summary>Unlinks many leads at once; <paramref name="canReconcile"/> as in <see cref="LinkAsync(IReadOnlyList{LinkWrite}, bool, CancellationToken)"/>.</summary>
+    public async Task UnlinkAsync(IReadOnlyList<LinkWrite> links, bool canReconcile = false, CancellationToken cancellationToken = default)
     {
         EnsureEntityIds(links);
-        await _calls.WriteBatchAsync(HttpMethod.Post, "/api/v4/leads/unlink", links, "links", null, null, _calls.Options.MaxReadBatch, repeatable: true, cancellationToken).ConfigureAwait(false);
+        await _calls.WriteBatchAsync(HttpMethod.Post, "/api/v4/leads/unlink", links, "links", null, null, _calls.Options.MaxReadBatch, canReconcile, cancellationToken).ConfigureAwait(false);
     }
 
     private static void EnsureEntityIds(IReadOnlyList<LinkWrite> links)

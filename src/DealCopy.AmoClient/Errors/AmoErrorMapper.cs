@@ -59,7 +59,7 @@ internal static class AmoErrorMapper
                 return new AmoForbiddenException(
                     isHtml
                         ? $"amoCRM answered 403 with an HTML page (the account or IP is probably blocked for exceeding limits); stop calling this account. Body: {info.BodyExcerpt}"
-                        : $"amoCRM forbids this: {describe}; stop calling this account.",
+                        : $"amoCRM forbids this (insufficient rights, IP not allowed or account blocked): {describe}; do not retry.",
                     info, isHtml);
             case 404 when json is not null:
                 return new AmoNotFoundException($"Not found: {describe}.", info);

@@ -119,7 +119,7 @@ internal sealed class AmoHttp
         }
     }
 
-    private static JToken? Interpret(AmoRequestLabel label, RawAnswer answer)
+    internal static JToken? Interpret(AmoRequestLabel label, RawAnswer answer)
     {
         var status = (int)answer.Status;
         if (answer.Status == HttpStatusCode.NoContent)
@@ -180,7 +180,7 @@ internal sealed class AmoHttp
         _ => false,
     };
 
-    private sealed record RawAnswer(HttpStatusCode Status, string? ContentType, string Body, TimeSpan? RetryAfter);
+    internal sealed record RawAnswer(HttpStatusCode Status, string? ContentType, string Body, TimeSpan? RetryAfter);
 }
 
 /// <summary>One request as the pipeline sees it.</summary>

@@ -68,6 +68,8 @@ public sealed class ContactWrite
     public long? UpdatedBy { get; set; }
     public List<CustomFieldValues>? CustomFieldsValues { get; set; }
     public List<TagRef>? TagsToAdd { get; set; }
+    /// <summary>Only for updates.</summary>
+    public List<TagRef>? TagsToDelete { get; set; }
 
     [JsonProperty("_embedded")]
     public TagsEmbeddedWrite? Embedded { get; set; }
@@ -85,6 +87,8 @@ public sealed class CompanyWrite
     public long? UpdatedBy { get; set; }
     public List<CustomFieldValues>? CustomFieldsValues { get; set; }
     public List<TagRef>? TagsToAdd { get; set; }
+    /// <summary>Only for updates.</summary>
+    public List<TagRef>? TagsToDelete { get; set; }
 
     [JsonProperty("_embedded")]
     public TagsEmbeddedWrite? Embedded { get; set; }

@@ -60,6 +60,8 @@ public sealed class ExamplePayloadTests
         { "users-api-04", "users", typeof(User) },
         { "tags-api-01", "tags", typeof(Tag) },
         { "tags-api-03", "tags", typeof(Tag) },
+        { "tags-api-05", "leads", typeof(WrittenEntity) },
+        { "tags-api-07", null, typeof(WrittenEntity) },
         { "step-by-step-02", null, typeof(AmoTokenResponse) },
         { "step-by-step-04", null, typeof(AmoTokenResponse) },
     };
@@ -83,6 +85,10 @@ public sealed class ExamplePayloadTests
     {
         { "leads-api-02", typeof(LeadWrite) },
         { "leads-api-06", typeof(LeadWrite) },
+        { "tags-api-04", typeof(LeadWrite) },
+        { "tags-api-06", typeof(LeadWrite) },
+        { "contacts-api-05", typeof(ContactWrite) },
+        { "tasks-api-07", typeof(TaskWrite) },
         { "contacts-api-03", typeof(ContactWrite) },
         { "companies-api-03", typeof(CompanyWrite) },
         { "companies-api-05", typeof(CompanyWrite) },
