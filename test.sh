@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test DealCopy has and ends with one line "N passed, N failed" summed over all runners.
-# Installs what the tests need first (the .NET packages, the widget's npm packages, Debian chromium;
-# later PostgreSQL as the suites that need it arrive). Exit code 0 only if all pass.
+# Installs what the tests need first (the .NET packages, PostgreSQL, the widget's npm packages and
+# Debian chromium). Exit code 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -100,7 +100,9 @@ widget_tests() {
 
   echo "==> widget: browser tests (Debian chromium, DealCopy.Host --sandbox)"
   if [ ! -x /usr/bin/chromium ]; then
-    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >"$results/chromium-install.log" 2>&1 \
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    ($sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >"$results/chromium-install.log" 2>&1 \
       || { echo "could not install chromium (see $results/chromium-install.log)"; ok=0; return 1; }
   fi
   node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee "$results/widget-e2e.tap"
