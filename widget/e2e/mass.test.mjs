@@ -24,8 +24,15 @@ test('mass-copies 50 selected deals with visible progress and a final report', a
   assert.match(await page.getByTestId('selected-count').innerText(), /50/);
   await screenshot(page, 'mass-form');
 
+  // Record every state the report shows, so the test knows progress was visible while the job ran.
+  await page.evaluate(() => {
+    window.__seen = [];
+    new MutationObserver(() => {
+      const report = document.querySelector('[data-testid="job-report"]');
+      if (report) window.__seen.push(`${report.getAttribute('data-status')}|${document.querySelector('[data-testid="job-progress-text"]')?.textContent}`);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
   await page.locator('[data-testid="mass-form"] [data-testid="submit"]').click();
-  // Progress: the bar and the "n of 50" line are there while the job runs.
   await page.getByTestId('job-progress').waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId('job-progress-text').innerText(), /of 50/);
   await screenshot(page, 'mass-progress');
@@ -35,6 +42,8 @@ test('mass-copies 50 selected deals with visible progress and a final report', a
   assert.equal(await page.locator('[data-testid="copy-link"]').count(), 50);
   assert.match(await page.getByTestId('job-progress-text').innerText(), /50 of 50/);
   await screenshot(page, 'mass-report');
+  const seen = await page.evaluate(() => window.__seen);
+  assert.ok(seen.some((s) => /^(accepted|running)\|/.test(s)), `progress shown while running: ${[...new Set(seen)].join(', ')}`);
 
   const status = await api(backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
   assert.equal(status.body.total, 50);

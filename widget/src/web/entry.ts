@@ -52,6 +52,7 @@ function DealCopyWidget(this: DealCopyWidgetInstance): DealCopyWidgetInstance {
   // eslint-disable-next-line @typescript-eslint/no-this-alias
   const self = this;
   const screens = new Map<string, MountedScreen>();
+  let settingsField: HTMLInputElement | null = null;
 
   const replace = (name: string, screen: MountedScreen | null): void => {
     screens.get(name)?.unmount();
@@ -98,14 +99,22 @@ function DealCopyWidget(this: DealCopyWidgetInstance): DealCopyWidgetInstance {
       host.className = 'dealcopy-settings-mount';
       body.appendChild(host);
       const raw = rawSetting(self, SETTINGS_FIELD) ?? field.value;
-      replace('settings', mountScreen(host, SettingsScreen, { onChange: (value: string) => setField(field, value) },
-        (pinia) => useSettingsStore(pinia).load(raw)));
+      const screen = mountScreen(host, SettingsScreen, { onChange: (value: string) => setField(field, value) },
+        (pinia) => useSettingsStore(pinia).load(raw));
+      replace('settings', screen);
+      settingsField = field;
+      // Damaged settings are replaced by the defaults shown, so that Save repairs them even unedited.
+      const store = useSettingsStore(screen.pinia);
+      if (store.malformed) setField(field, store.serialized);
       return true;
     },
 
     onSave: () => {
       const settings = screens.get('settings');
-      if (settings && !useSettingsStore(settings.pinia).validate()) return false;
+      if (!settings) return true;
+      const store = useSettingsStore(settings.pinia);
+      if (!store.validate()) return false;
+      setField(settingsField, store.serialized);
       return true;
     },
 
