@@ -33,6 +33,8 @@ public sealed class SandboxOptions
     public int MaxComplexFieldValues { get; set; } = 40;
     public int CustomFieldsPageSize { get; set; } = 50;
     public int TextMaxLength { get; set; } = 256;
+    /// <summary>true = the account uses minor units and lead prices may have fractions; false = price must be an int (API-NOTES §4.2).</summary>
+    public bool PriceMinorUnits { get; set; }
 
     public int HookTimeoutSeconds { get; set; } = 2;
     public int InstallHookTimeoutSeconds { get; set; } = 3;

@@ -41,6 +41,8 @@ public sealed class AccountActor : ReceivePersistentActor
 {
     private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 
+    private sealed record Due(string JobId) : INoSerializationVerificationNeeded;
+
     private sealed record ResumeJobs : INoSerializationVerificationNeeded
     {
         public static readonly ResumeJobs Instance = new();
@@ -51,6 +53,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _seenTokens = [];
+    private readonly Dictionary<string, ITimer> _timers = [];
     private AccountState _state = new();
     private IActorRef? _gateway;
     private Task<AccountMetadata>? _metadata;
@@ -76,6 +79,14 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<CopyValidated>(Accept);
         Command<GetJob>(m => Sender.Tell(_state.Jobs.TryGetValue(m.JobId, out var job) ? job.ToView() : new JobNotFound(m.JobId)));
         Command<UndoJob>(Undo);
+        Command<StartRepeatDeal>(Repeat);
+        Command<UninstallAccount>(Uninstall);
+        Command<Due>(d =>
+        {
+            _timers.Remove(d.JobId, out var timer);
+            timer?.Dispose();
+            if (_state.Jobs.TryGetValue(d.JobId, out var job) && job.IsRunning) StartChild(job);
+        });
         Command<GetAccountMeta>(_ => WhenInstalled(() => MetaView().PipeTo(Sender)));
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
@@ -124,6 +135,12 @@ public sealed class AccountActor : ReceivePersistentActor
         }
     }
 
+    protected override void PostStop()
+    {
+        foreach (var timer in _timers.Values) timer.Dispose();
+        base.PostStop();
+    }
+
     private void Authorize(AuthorizeWidgetCall m)
     {
         if (!_state.Installed)
@@ -152,7 +169,7 @@ public sealed class AccountActor : ReceivePersistentActor
     {
         var tokens = new AmoTokens(m.AccessToken, m.RefreshToken, m.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeSeconds(e) : null);
         var sender = Sender;
-        Persist(new AccountInstalled(m.Referer.Trim().ToLowerInvariant(), _services.Vault.Seal(tokens), Now()), e =>
+        Persist(new AccountInstalled(m.Referer.Trim().ToLowerInvariant(), _services.Vault.Seal(tokens), Now()) { Platform = m.Platform }, e =>
         {
             var refererChanged = _state.Referer is not null && _state.Referer != e.Referer;
             _state.Apply(e);
@@ -309,6 +326,67 @@ public sealed class AccountActor : ReceivePersistentActor
         });
     }
 
+    /// <summary>
+    /// A Digital Pipeline hook for a rule. The job id is derived from the event, so the same hook delivered
+    /// again (or to another node: sharding sends it here) creates nothing new.
+    /// </summary>
+    private void Repeat(StartRepeatDeal m)
+    {
+        if (!_state.Installed)
+        {
+            Sender.Tell(new AccountNotInstalled(_accountId));
+            return;
+        }
+        var t = m.Trigger;
+        var jobId = JobIdFor(_accountId, $"dp:{t.LeadId}:{t.PipelineId}:{t.StatusId}:{t.EventTime}:{t.RuleId}");
+        if (_state.Jobs.TryGetValue(jobId, out var existing))
+        {
+            Sender.Tell(new RepeatAccepted(jobId, IsNew: false, existing.Spec.Trigger?.RunAt ?? 0));
+            return;
+        }
+        var sender = Sender;
+        var spec = new CopyJobSpec([t.LeadId], m.Options, RequestedBy: 0, IdempotencyKey: null) { Trigger = t };
+        Persist(new JobAccepted(jobId, spec, Now()), e =>
+        {
+            _state.Apply(e);
+            Snap();
+            StartChild(_state.Jobs[jobId]);
+            sender.Tell(new RepeatAccepted(jobId, IsNew: true, t.RunAt));
+        });
+    }
+
+    private void Uninstall(UninstallAccount m)
+    {
+        if (!_state.Installed)
+        {
+            Sender.Tell(new AccountUninstalledReply(_accountId, 0));
+            return;
+        }
+        var sender = Sender;
+        var running = _state.Jobs.Values.Where(j => j.IsRunning).Select(j => j.JobId).ToList();
+        foreach (var id in running)
+        {
+            if (_children.Remove(id, out var child)) Context.Stop(child);
+            if (_timers.Remove(id, out var timer)) timer.Dispose();
+        }
+        var now = Now();
+        var events = running.Select(id => (IAccountEvent)new JobCancelled(id, "DealCopy was disconnected from the account", now))
+            .Append(new AccountUninstalled(now)).ToList();
+        var left = events.Count;
+        PersistAll(events, e =>
+        {
+            _state.Apply(e);
+            if (--left > 0) return;
+            _services.Tokens.Forget(_accountId);
+            if (_gateway is not null) Context.Stop(_gateway);
+            _gateway = null;
+            _metadata = null;
+            _log.Info("account {0}: uninstalled; {1} pending job(s) cancelled", _accountId, running.Count);
+            sender.Tell(new AccountUninstalledReply(_accountId, running.Count));
+            ScheduleIdle();
+        });
+    }
+
     private void PersistFromJob(PersistJobEvents m)
     {
         var sender = Sender;
@@ -341,16 +419,26 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private void StartChild(JobState job)
     {
-        if (_children.ContainsKey(job.JobId)) return;
+        if (_children.ContainsKey(job.JobId) || _timers.ContainsKey(job.JobId)) return;
+        if (job.Spec.Trigger is { } trigger && job.UndoRequestedAt is null && trigger.RunAt > _services.Time.GetUtcNow().ToUnixTimeSeconds())
+        {
+            // a delayed repeat deal: wake up when it is due (the journal keeps it across restarts)
+            var self = Self;
+            var wait = DateTimeOffset.FromUnixTimeSeconds(trigger.RunAt) - _services.Time.GetUtcNow();
+            _timers[job.JobId] = _services.Time.CreateTimer(_ => self.Tell(new Due(job.JobId)), null, wait, Timeout.InfiniteTimeSpan);
+            Context.SetReceiveTimeout(null);
+            return;
+        }
         var copy = JsonConvert.DeserializeObject<JobState>(JsonConvert.SerializeObject(job, Serialization.DealCopySerializer.Settings), Serialization.DealCopySerializer.Settings)!;
-        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, _services.Time), "job-" + job.JobId);
+        // jobs stamp what they send to amoCRM with amoCRM's clock (real time); only scheduling uses the injectable one
+        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System), "job-" + job.JobId);
         _children[job.JobId] = child;
         Context.SetReceiveTimeout(null);
     }
 
     private void ScheduleIdle()
     {
-        if (_children.Count == 0 && !_state.Jobs.Values.Any(j => j.IsRunning))
+        if (_children.Count == 0 && _timers.Count == 0 && !_state.Jobs.Values.Any(j => j.IsRunning))
             Context.SetReceiveTimeout(_services.Settings.IdlePassivation);
     }
 

@@ -32,6 +32,7 @@ public sealed class JobState
     public long? UndoBy { get; set; }
     public long? UndoRequestedAt { get; set; }
     public long? UndoFinishedAt { get; set; }
+    public string? CancelledReason { get; set; }
 
     public bool IsRunning => FinishedAt is null || (UndoRequestedAt is not null && UndoFinishedAt is null);
 
@@ -79,12 +80,17 @@ public sealed class JobState
             case UndoFinished u:
                 UndoFinishedAt = u.At;
                 break;
+            case JobCancelled c:
+                CancelledReason = c.Reason;
+                FinishedAt = c.At;
+                break;
         }
     }
 
     public string Status =>
-        UndoRequestedAt is not null ? (UndoFinishedAt is null ? "undoing" : "undone")
-        : FinishedAt is null ? (Items.Values.Any(i => i.AttemptedAt.Count > 0) ? "running" : "accepted")
+        CancelledReason is not null ? "cancelled"
+        : UndoRequestedAt is not null ? (UndoFinishedAt is null ? "undoing" : "undone")
+        : FinishedAt is null ? (Items.Values.Any(i => i.AttemptedAt.Count > 0) ? "running" : Spec.Trigger is { RunAt: var due } && due > CreatedAt ? "scheduled" : "accepted")
         : Items.Values.All(i => i.Error is not null) ? "failed"
         : Items.Values.Any(i => i.Error is not null || i.Done.Values.Any(p => p is not null)) || OriginalsHandled.Values.Any(p => p is not null)
             ? "completed_with_errors" : "completed";
@@ -116,7 +122,11 @@ public sealed class JobState
                 copies.SelectMany(i => i.Done.Where(d => d.Key >= CopyStep.UndoClose && d.Value is not null)
                     .Select(d => new UndoProblemView(i.LeadId!.Value, d.Value!))).ToList());
         }
-        return new JobView(JobId, Status, CreatedAt, FinishedAt, Items.Count, Items.Values.Count(i => i.IsSettled), deals, undo);
+        return new JobView(JobId, Status, CreatedAt, FinishedAt, Items.Count, Items.Values.Count(i => i.IsSettled), deals, undo)
+        {
+            Reason = CancelledReason,
+            RunAt = Spec.Trigger?.RunAt,
+        };
     }
 }
 
@@ -126,6 +136,7 @@ public sealed class AccountState : IDealCopyMessage
     public string? Referer { get; set; }
     public string? SealedTokens { get; set; }
     public long? InstalledAt { get; set; }
+    public string? Platform { get; set; }
     public Dictionary<string, JobState> Jobs { get; set; } = [];
 
     public bool Installed => Referer is not null && SealedTokens is not null;
@@ -140,9 +151,14 @@ public sealed class AccountState : IDealCopyMessage
                 Referer = i.Referer;
                 SealedTokens = i.SealedTokens;
                 InstalledAt = i.At;
+                Platform = i.Platform;
                 break;
             case TokensRotated t:
                 SealedTokens = t.SealedTokens;
+                break;
+            case AccountUninstalled:
+                SealedTokens = null;
+                InstalledAt = null;
                 break;
             case JobAccepted j:
                 Jobs[j.JobId] = JobState.Create(j.JobId, j.Spec, j.At);

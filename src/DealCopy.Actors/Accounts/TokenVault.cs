@@ -35,7 +35,10 @@ public sealed class TokenVault
     public AmoTokens Open(string sealedTokens)
     {
         if (!sealedTokens.StartsWith("v1.", StringComparison.Ordinal)) throw new CryptographicException("unknown token seal version");
-        var raw = Convert.FromBase64String(sealedTokens[3..]);
+        var raw = new byte[sealedTokens.Length];
+        // a truncated or mangled seal is unreadable like a wrong key: one exception type for callers
+        if (!Convert.TryFromBase64String(sealedTokens[3..], raw, out var length) || length < 28) throw new CryptographicException("the sealed tokens are damaged");
+        raw = raw[..length];
         var nonce = raw[..12];
         var tag = raw[12..28];
         var cipher = raw[28..];

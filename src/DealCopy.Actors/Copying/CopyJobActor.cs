@@ -37,6 +37,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<SkippedField>> _refused = [];
+    private RuleMark? _rule;
     private int _failures;
 
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
@@ -120,7 +121,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private LeadCopyDraft Draft(AccountMetadata meta, Lead source, string key, CopyItemState item, int sequence)
     {
-        var draft = CopyPlan.Plan(source, meta, Options, new CopyContext(_job.JobId, item.N, sequence, _time.GetUtcNow(), _job.Spec.RequestedBy));
+        var draft = CopyPlan.Plan(source, meta, Options, new CopyContext(_job.JobId, item.N, sequence, _time.GetUtcNow(), _job.Spec.RequestedBy, _rule));
         if (!_refused.TryGetValue(key, out var refused)) return draft;
         var refusedIds = refused.Select(r => r.FieldId).ToHashSet();
         draft.Lead.CustomFieldsValues = draft.Lead.CustomFieldsValues?.Where(v => v.FieldId is not { } id || !refusedIds.Contains(id)).ToList();
@@ -135,6 +136,17 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var sources = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy)))
             .Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
 
+        if (_job.Spec.Trigger is { } trigger)
+        {
+            _rule = new RuleMark(trigger.RuleId, RuleDepth(meta, sources.GetValueOrDefault(trigger.LeadId)) + 1);
+            if (!Items().Any(x => x.Item.AttemptedAt.Count > 0 || x.Item.IsSettled) && await WhyNotRepeat(meta, sources, trigger) is { } reason)
+            {
+                await Journal(new JobCancelled(_job.JobId, reason, Now));
+                _log.Info("account {0} job {1}: repeat deal for lead {2} not made: {3}", _accountId, _job.JobId, trigger.LeadId, reason);
+                return;
+            }
+        }
+
         // a source deleted after the job was accepted cannot be copied any more
         await Journal(Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count == 0 && !sources.ContainsKey(x.Item.SourceId))
             .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "the source deal no longer exists")).ToList());
@@ -146,6 +158,43 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         await HandleOriginals(sources);
         await Journal(new JobFinished(_job.JobId, Now));
         _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+    }
+
+    /// <summary>How many rule copies deep a lead is (0 for a deal no rule made).</summary>
+    private static int RuleDepth(AccountMetadata meta, Lead? lead)
+    {
+        var marker = lead?.CustomFieldsValues?.FirstOrDefault(v => v.FieldId == meta.MarkerFieldId)?.Values?.FirstOrDefault()?.Value;
+        return Marker.TryParse(marker?.Type == JTokenType.String ? (string?)marker : null, out _, out _, out _, out var rule) && rule is not null ? rule.Depth : 0;
+    }
+
+    /// <summary>
+    /// The checks of a repeat deal before anything is written (ARCHITECTURE §4 "Safety"): the deal still
+    /// exists and still sits in the rule's stage; it is not itself a rule copy as deep as the loop guard
+    /// allows; and, if the rule says so, its main contact has no open deal this rule made.
+    /// </summary>
+    private async Task<string?> WhyNotRepeat(AccountMetadata meta, Dictionary<long, Lead> sources, RepeatTrigger trigger)
+    {
+        if (!sources.TryGetValue(trigger.LeadId, out var lead)) return "the deal no longer exists";
+        if (lead.PipelineId != trigger.PipelineId || lead.StatusId != trigger.StatusId)
+            return $"the deal left the rule's stage (it is now in stage {lead.StatusId} of pipeline {lead.PipelineId})";
+        var depth = RuleDepth(meta, lead);
+        if (depth >= trigger.MaxDepth)
+            return $"loop guard: the deal is itself a repeat deal {depth} rule cop{(depth == 1 ? "y" : "ies")} deep (the limit is {trigger.MaxDepth})";
+        if (trigger.SkipIfOpen && lead.Contacts.FirstOrDefault(c => c.IsMain == true) is { } main)
+        {
+            var contact = await Gate<Contact?>(new CallAmo(OpIds.Next(), "contact deals",
+                async (c, ct) => await c.Contacts.GetAsync(main.Id, withLeads: true, ct)));
+            var leadIds = contact?.Embedded?.Leads?.Select(l => l.Id).Where(id => id != lead.Id).ToList() ?? [];
+            if (leadIds.Count > 0)
+            {
+                var deals = await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), leadIds, LeadWith.None));
+                var open = deals.FirstOrDefault(d => d.StatusId is not (PipelineStatus.WonStatusId or PipelineStatus.LostStatusId) &&
+                    Marker.TryParse(d.CustomFieldsValues?.FirstOrDefault(v => v.FieldId == meta.MarkerFieldId)?.Values?.FirstOrDefault()?.Value?.ToString(), out _, out _, out _, out var rule) &&
+                    rule?.RuleId == trigger.RuleId);
+                if (open is not null) return $"the main contact already has an open deal from this rule (#{open.Id})";
+            }
+        }
+        return null;
     }
 
     private async Task CreateCopies(AccountMetadata meta, Dictionary<long, Lead> sources)

@@ -29,7 +29,7 @@ public sealed record AccountMetadata(
 }
 
 /// <summary>Where one copy sits in its job: the n-th copy of a source, the sequence number for round-robin.</summary>
-public sealed record CopyContext(string JobId, int N, int Sequence, DateTimeOffset Now, long RequestedBy);
+public sealed record CopyContext(string JobId, int N, int Sequence, DateTimeOffset Now, long RequestedBy, RuleMark? Rule = null);
 
 /// <summary>One planned copy: the lead to create, its products to link, what could not be copied.</summary>
 public sealed record LeadCopyDraft(LeadWrite Lead, IReadOnlyList<LinkWrite> Products, IReadOnlyList<SkippedField> Skipped);
@@ -67,7 +67,7 @@ public static class CopyPlan
         values.Add(new CustomFieldValues
         {
             FieldId = meta.MarkerFieldId,
-            Values = [CustomFieldValue.Of(Marker.Value(meta.Referer, source.Id, ctx.JobId, ctx.N))],
+            Values = [CustomFieldValue.Of(Marker.Value(meta.Referer, source.Id, ctx.JobId, ctx.N, ctx.Rule))],
         });
         lead.CustomFieldsValues = values;
 

@@ -32,7 +32,7 @@ public static partial class NameTemplate
             "n" => ctx.N.ToString(CultureInfo.InvariantCulture),
             _ => m.Value,
         }).Trim();
-        if (rendered.Length == 0) rendered = source.Name ?? $"#{source.Id}";
+        if (rendered.Length == 0) rendered = string.IsNullOrWhiteSpace(source.Name) ? $"#{source.Id}" : source.Name.Trim();
         return rendered.Length > MaxLength ? rendered[..MaxLength] : rendered;
     }
 }

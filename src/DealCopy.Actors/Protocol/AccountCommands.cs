@@ -1,10 +1,20 @@
 namespace DealCopy.Actors.Protocol;
 
 /// <summary>Installs (or re-installs) an account with the tokens to act for it.</summary>
-public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+public sealed record InstallAccount(long AccountId, string Referer, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId
+{
+    /// <summary>amoCRM's <c>platform</c> of the install redirect: 1 = amocrm.ru, 2 = amocrm.com/kommo.com.</summary>
+    public string? Platform { get; init; }
+
+    /// <summary>Never prints the tokens (dead letters and debug logs print messages).</summary>
+    public override string ToString() => $"InstallAccount({AccountId}, {Referer}, tokens redacted)";
+}
 
 /// <summary>The token store hands a rotated pair to the account before it is used.</summary>
-public sealed record SaveTokens(long AccountId, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId;
+public sealed record SaveTokens(long AccountId, string AccessToken, string? RefreshToken, long? ExpiresAt) : IWithAccountId
+{
+    public override string ToString() => $"SaveTokens({AccountId}, tokens redacted)";
+}
 
 /// <summary>Start a copy job; replies <see cref="CopyAccepted"/> or <see cref="CopyRejected"/> once the job is persisted or refused.</summary>
 public sealed record StartCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;
@@ -53,3 +63,13 @@ public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long Expire
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 
 public sealed record WidgetCallRefused(long AccountId, string Reason) : IDealCopyMessage;
+
+/// <summary>A Digital Pipeline hook for a rule: make (or schedule) one repeat deal; idempotent per event.</summary>
+public sealed record StartRepeatDeal(long AccountId, RepeatTrigger Trigger, CopyOptions Options) : IWithAccountId;
+
+public sealed record RepeatAccepted(string JobId, bool IsNew, long RunAt) : IDealCopyMessage;
+
+/// <summary>The integration was disabled in amoCRM: drop the tokens, cancel pending work, refuse further calls.</summary>
+public sealed record UninstallAccount(long AccountId) : IWithAccountId;
+
+public sealed record AccountUninstalledReply(long AccountId, int CancelledJobs) : IDealCopyMessage;

@@ -12,9 +12,17 @@ public interface IJobEvent : IAccountEvent
 /// <summary>A step of one copy after the lead exists (and of its undo).</summary>
 public enum CopyStep { Products, Notes, Tasks, UndoClose, UndoUnlink, UndoNote }
 
-public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent;
+public sealed record AccountInstalled(string Referer, string SealedTokens, long At) : IAccountEvent
+{
+    public string? Platform { get; init; }
 
-public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent;
+    public override string ToString() => $"AccountInstalled({Referer}, sealed tokens, {At})";
+}
+
+public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent
+{
+    public override string ToString() => $"TokensRotated(sealed tokens, {At})";
+}
 
 public sealed record JobAccepted(string JobId, CopyJobSpec Spec, long At) : IAccountEvent;
 
@@ -36,3 +44,8 @@ public sealed record JobFinished(string JobId, long At) : IJobEvent;
 public sealed record UndoRequested(string JobId, long ByUserId, long At) : IJobEvent;
 
 public sealed record UndoFinished(string JobId, long At) : IJobEvent;
+
+public sealed record AccountUninstalled(long At) : IAccountEvent;
+
+/// <summary>A job that will not run (any more): its deal left the stage, a guard held, or the account disconnected.</summary>
+public sealed record JobCancelled(string JobId, string Reason, long At) : IJobEvent;

@@ -50,9 +50,20 @@ public sealed record CopyOptions(
     public const string DefaultNameTemplate = "{name}";
 }
 
-/// <summary>A copy job as accepted: which deals, how, by whom.</summary>
+/// <summary>A copy job as accepted: which deals, how, by whom; <see cref="Trigger"/> when a Digital Pipeline rule asked.</summary>
 public sealed record CopyJobSpec(
     IReadOnlyList<long> SourceLeadIds,
     CopyOptions Options,
     long RequestedBy,
-    string? IdempotencyKey);
+    string? IdempotencyKey)
+{
+    public RepeatTrigger? Trigger { get; init; }
+}
+
+/// <summary>
+/// Why a repeat deal is made: a lead entered a rule's Digital Pipeline stage. The job checks before it
+/// copies (at <see cref="RunAt"/>, after the rule's delay) that the lead is still there, that it is not a
+/// copy made by rules <see cref="MaxDepth"/> deep (loop guard), and optionally that the main contact has no
+/// open deal from this rule yet.
+/// </summary>
+public sealed record RepeatTrigger(long LeadId, long PipelineId, long StatusId, long EventTime, string RuleId, bool SkipIfOpen, int MaxDepth, long RunAt);

@@ -44,4 +44,11 @@ public sealed record JobView(
     int Total,
     int Done,
     IReadOnlyList<DealProgressView> Deals,
-    UndoView? Undo) : IDealCopyMessage;
+    UndoView? Undo) : IDealCopyMessage
+{
+    /// <summary>Why a job was cancelled or skipped (repeat deals), else null.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>When a delayed repeat deal is due (Unix seconds), else null.</summary>
+    public long? RunAt { get; init; }
+}

@@ -82,7 +82,11 @@ public static class AccountEndpoints
             var (items, hasNext) = paging.Slice(a.Users);
             if (items.Count == 0) return Hal.NoContent();
             var baseUrl = ctx.BaseUrl();
-            return Hal.Ok(Views.Page(ctx, "users", items.Select(JsonNode (u) => Views.User(u, with, baseUrl)), paging.Page, hasNext));
+            // The users list carries its totals (amoCRM's documented answer, users-api-01).
+            var page = Views.Page(ctx, "users", items.Select(JsonNode (u) => Views.User(u, with, baseUrl)), paging.Page, hasNext);
+            page["_total_items"] = a.Users.Count;
+            page["_page_count"] = (a.Users.Count + paging.Limit - 1) / paging.Limit;
+            return Hal.Ok(page);
         }
     }
 
@@ -107,7 +111,7 @@ public static class AccountEndpoints
             {
                 ["_total_items"] = a.Pipelines.Count,
                 ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/leads/pipelines"),
-                ["_embedded"] = new JsonObject { ["pipelines"] = new JsonArray(a.Pipelines.OrderBy(p => p.Sort).Select(JsonNode (p) => Views.Pipeline(a, p, baseUrl)).ToArray()) },
+                ["_embedded"] = new JsonObject { ["pipelines"] = new JsonArray(a.Pipelines.OrderBy(p => p.Sort).Select(JsonNode (p) => Views.Pipeline(a, p, baseUrl, ctx.With().Contains("descriptions"))).ToArray()) },
             });
         }
     }
@@ -118,7 +122,7 @@ public static class AccountEndpoints
         lock (a.Gate)
         {
             var p = a.Pipeline(id) ?? throw Problems.Error(404, "Pipeline not found");
-            return Hal.Ok(Views.Pipeline(a, p, ctx.BaseUrl()));
+            return Hal.Ok(Views.Pipeline(a, p, ctx.BaseUrl(), ctx.With().Contains("descriptions")));
         }
     }
 
@@ -133,7 +137,7 @@ public static class AccountEndpoints
             {
                 ["_total_items"] = p.Statuses.Count,
                 ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/leads/pipelines/{id}/statuses"),
-                ["_embedded"] = new JsonObject { ["statuses"] = new JsonArray(p.Statuses.OrderBy(s => s.Sort).Select(JsonNode (s) => Views.Status(a, s, baseUrl)).ToArray()) },
+                ["_embedded"] = new JsonObject { ["statuses"] = new JsonArray(p.Statuses.OrderBy(s => s.Sort).Select(JsonNode (s) => Views.Status(a, s, baseUrl, ctx.With().Contains("descriptions"))).ToArray()) },
             });
         }
     }
@@ -145,7 +149,7 @@ public static class AccountEndpoints
         {
             var p = a.Pipeline(id) ?? throw Problems.Error(404, "Pipeline not found");
             var s = p.Status(statusId);
-            return s is null ? Hal.NoContent() : Hal.Ok(Views.Status(a, s, ctx.BaseUrl()));
+            return s is null ? Hal.NoContent() : Hal.Ok(Views.Status(a, s, ctx.BaseUrl(), ctx.With().Contains("descriptions")));
         }
     }
 

@@ -57,6 +57,7 @@ public static class FieldsAndTagsEndpoints
             var baseUrl = ctx.BaseUrl();
             var page = Views.Page(ctx, "custom_fields", items.Select(JsonNode (f) => Views.Field(a, f, baseUrl)), paging.Page, hasNext);
             page["_total_items"] = all.Count;
+            page["_page_count"] = (all.Count + paging.Limit - 1) / paging.Limit;
             return Hal.Ok(page);
         }
     }
@@ -135,7 +136,7 @@ public static class FieldsAndTagsEndpoints
                     return view;
                 }).ToArray()),
             },
-        });
+        }, 201); // custom field creates answer 201 (API-NOTES §3)
     }
 
     private static IResult Tags(HttpContext ctx, string entity)
@@ -191,6 +192,7 @@ public static class FieldsAndTagsEndpoints
         }
         return Hal.Ok(new JsonObject
         {
+            ["_total_items"] = result.Count, // as in amoCRM's documented answer (tags-api-03)
             ["_links"] = SandboxJson.Links($"{ctx.BaseUrl()}/api/v4/{entity}/tags"),
             ["_embedded"] = new JsonObject { ["tags"] = result },
         });

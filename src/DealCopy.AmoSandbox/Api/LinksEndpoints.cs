@@ -107,6 +107,7 @@ public static class LinksEndpoints
         if (!link) return Hal.NoContent();
         return Hal.Ok(new JsonObject
         {
+            ["_total_items"] = applied.Count, // as in amoCRM's documented link answers (entity-links-api-03, -06)
             ["_links"] = SandboxJson.Links(ctx.BaseUrl() + ctx.Request.Path),
             ["_embedded"] = new JsonObject { ["links"] = new JsonArray(applied.Select(JsonNode (l) => l).ToArray()) },
         });

@@ -13,6 +13,7 @@ public static class TasksAndCatalogsEndpoints
         app.MapGet("/api/v4/tasks/{id:long}", OneTask);
         app.MapPost("/api/v4/tasks", Handlers.Async(CreateTasks));
         app.MapPatch("/api/v4/tasks", Handlers.Async(UpdateTasks));
+        app.MapPatch("/api/v4/tasks/{id:long}", UpdateTask);
         app.MapGet("/api/v4/catalogs", Catalogs);
         app.MapGet("/api/v4/catalogs/{id:long}", Catalog);
         app.MapGet("/api/v4/catalogs/{id:long}/elements", Elements);
@@ -99,11 +100,39 @@ public static class TasksAndCatalogsEndpoints
 
     private static async Task<IResult> UpdateTasks(HttpContext ctx)
     {
+        var items = await ctx.JsonArrayBody(ctx.Runtime().Options.MaxBatch);
+        var baseUrl = ctx.BaseUrl();
+        return Hal.Ok(new JsonObject
+        {
+            ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/tasks"),
+            ["_embedded"] = new JsonObject
+            {
+                ["tasks"] = new JsonArray(ApplyTaskUpdates(ctx, items).Select(JsonNode (u) => UpdatedTaskView(u.Task, u.RequestId, baseUrl)).ToArray()),
+            },
+        });
+    }
+
+    /// <summary><c>PATCH /api/v4/tasks/{id}</c> with one object, e.g. completing a task with its result (API-NOTES §12).</summary>
+    private static async Task<IResult> UpdateTask(HttpContext ctx, long id)
+    {
+        if (await ctx.JsonBody() is not JsonObject o)
+            throw Problems.Validation("0", new FieldError("InvalidType", "", "This value should be of type object."));
+        o["id"] = id;
+        var (task, requestId) = ApplyTaskUpdates(ctx, [o])[0];
+        return Hal.Ok(UpdatedTaskView(task, requestId, ctx.BaseUrl()));
+    }
+
+    private static JsonObject UpdatedTaskView(SandboxTask t, string requestId, string baseUrl) => new()
+    {
+        ["id"] = t.Id, ["updated_at"] = t.UpdatedAt, ["request_id"] = requestId, ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/tasks/{t.Id}"),
+    };
+
+    private static List<(SandboxTask Task, string RequestId)> ApplyTaskUpdates(HttpContext ctx, List<JsonObject> items)
+    {
         var a = ctx.Account();
         var rt = ctx.Runtime();
-        var items = await ctx.JsonArrayBody(rt.Options.MaxBatch);
         var userId = ctx.Grant().UserId;
-        var updated = new List<SandboxTask>();
+        var updated = new List<(SandboxTask, string)>();
         lock (a.Gate)
         {
             var plans = new List<(string RequestId, List<FieldError> Errors, List<Action<SandboxTask>> Steps, SandboxTask? Task)>();
@@ -126,21 +155,10 @@ public static class TasksAndCatalogsEndpoints
                 foreach (var step in p.Steps) step(p.Task!);
                 p.Task!.UpdatedAt = now;
                 p.Task.UpdatedBy = userId;
-                updated.Add(p.Task);
+                updated.Add((p.Task, p.RequestId));
             }
         }
-        var baseUrl = ctx.BaseUrl();
-        return Hal.Ok(new JsonObject
-        {
-            ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/tasks"),
-            ["_embedded"] = new JsonObject
-            {
-                ["tasks"] = new JsonArray(updated.Select(JsonNode (t) => new JsonObject
-                {
-                    ["id"] = t.Id, ["updated_at"] = t.UpdatedAt, ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/tasks/{t.Id}"),
-                }).ToArray()),
-            },
-        });
+        return updated;
     }
 
     private sealed record TaskPlan(string RequestId, List<FieldError> Errors, List<Action<SandboxTask>> Steps);

@@ -116,7 +116,7 @@ public static class Views
         ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/leads/loss_reasons/{r.Id}"),
     };
 
-    public static JsonObject Pipeline(SandboxAccount a, SandboxPipeline p, string baseUrl) => new()
+    public static JsonObject Pipeline(SandboxAccount a, SandboxPipeline p, string baseUrl, bool descriptions = false) => new()
     {
         ["id"] = p.Id,
         ["name"] = p.Name,
@@ -126,10 +126,18 @@ public static class Views
         ["is_archive"] = p.IsArchive,
         ["account_id"] = a.Id,
         ["_links"] = SandboxJson.Links($"{baseUrl}/api/v4/leads/pipelines/{p.Id}"),
-        ["_embedded"] = new JsonObject { ["statuses"] = new JsonArray(p.Statuses.OrderBy(s => s.Sort).Select(JsonNode (s) => Status(a, s, baseUrl)).ToArray()) },
+        ["_embedded"] = new JsonObject { ["statuses"] = new JsonArray(p.Statuses.OrderBy(s => s.Sort).Select(JsonNode (s) => Status(a, s, baseUrl, descriptions)).ToArray()) },
     };
 
-    public static JsonObject Status(SandboxAccount a, SandboxStatus s, string baseUrl) => new()
+    /// <summary>A stage; <paramref name="descriptions"/> = <c>with=descriptions</c> (API-NOTES §8), none of ours has one.</summary>
+    public static JsonObject Status(SandboxAccount a, SandboxStatus s, string baseUrl, bool descriptions = false)
+    {
+        var o = StatusView(a, s, baseUrl);
+        if (descriptions) o["descriptions"] = new JsonArray();
+        return o;
+    }
+
+    private static JsonObject StatusView(SandboxAccount a, SandboxStatus s, string baseUrl) => new()
     {
         ["id"] = s.Id,
         ["name"] = s.Name,
@@ -174,7 +182,11 @@ public static class Views
             o["is_computed"] = f.IsComputed;
             o["hidden_statuses"] = new JsonArray();
         }
-        if (f.CatalogId is { } catalogId) o["catalog_id"] = catalogId;
+        if (f.CatalogId is { } catalogId)
+        {
+            o["catalog_id"] = catalogId;
+            o["settings"] = null; // catalog fields carry settings (API-NOTES §7.1); none of ours has any
+        }
         if (f.Type == "chained_list")
             o["chained_lists"] = new JsonArray(f.ChainedCatalogIds.Select(JsonNode (c) => new JsonObject
             {

@@ -87,7 +87,9 @@ public sealed class LeadWriter(SandboxAccount a, SandboxRuntime rt)
         }
         if (o["price"] is { } priceNode && !SandboxJson.IsNull(priceNode))
         {
-            if (priceNode is JsonValue pv && pv.TryGetValue<decimal>(out var price) && price >= 0) steps.Add(l => l.Price = price);
+            // price is an int; fractions only for accounts with minor units (API-NOTES §4.2, UNCONFIRMED: stricter by default).
+            if (priceNode is JsonValue pv && pv.TryGetValue<decimal>(out var price) && price >= 0 &&
+                (rt.Options.PriceMinorUnits || price == decimal.Truncate(price))) steps.Add(l => l.Price = price);
             else errors.Add(new("InvalidType", "price", "This value should be of type int."));
         }
 
@@ -137,8 +139,10 @@ public sealed class LeadWriter(SandboxAccount a, SandboxRuntime rt)
 
         var add = TagRefs.Parse(a, "leads", o["tags_to_add"], "tags_to_add", errors);
         var del = existing is null ? null : TagRefs.Parse(a, "leads", o["tags_to_delete"], "tags_to_delete", errors);
-        var replace = embedded is not null && embedded.ContainsKey("tags")
-            ? TagRefs.Parse(a, "leads", embedded["tags"] ?? JsonValue.Create((string?)null), "_embedded.tags", errors) : null;
+        // "tags": null is present-and-null: on PATCH it clears every tag (API-NOTES §4.4, §10).
+        var replace = embedded is null || !embedded.ContainsKey("tags") ? null
+            : SandboxJson.IsNull(embedded["tags"]) ? []
+            : TagRefs.Parse(a, "leads", embedded["tags"], "_embedded.tags", errors);
         steps.Add(l =>
         {
             if (replace is not null)
@@ -347,6 +351,22 @@ public sealed class PartyWriter(SandboxAccount a, SandboxRuntime rt)
             if (!SandboxJson.TryGetLong(ruNode, out var ru) || a.User(ru) is not { IsActive: true })
                 errors.Add(new("NotSupportedChoice", "responsible_user_id", "The value you selected is not a valid choice."));
             else plan.Steps.Add(p => { p.ResponsibleUserId = ru; p.GroupId = a.GroupOf(ru); });
+        }
+        // Authorship and timestamps are writable on contacts and companies as on leads (API-NOTES §4.3, §6); 0 = the robot.
+        foreach (var key in new[] { "created_by", "updated_by" })
+        {
+            if (o[key] is not { } n || SandboxJson.IsNull(n)) continue;
+            if (!SandboxJson.TryGetLong(n, out var by) || (by != 0 && a.User(by) is null))
+                errors.Add(new("NotSupportedChoice", key, "The value you selected is not a valid choice."));
+            else if (key == "created_by") plan.Steps.Add(p => p.CreatedBy = by);
+            else plan.Steps.Add(p => p.UpdatedBy = by);
+        }
+        foreach (var key in new[] { "created_at", "updated_at" })
+        {
+            if (o[key] is not { } n || SandboxJson.IsNull(n)) continue;
+            if (!SandboxJson.TryGetLong(n, out var ts) || ts < 0) errors.Add(new("InvalidType", key, "This value should be of type int."));
+            else if (key == "created_at") plan.Steps.Add(p => p.CreatedAt = ts);
+            else plan.Steps.Add(p => p.UpdatedAt = ts);
         }
         if (o.ContainsKey("custom_fields_values"))
         {

@@ -295,8 +295,8 @@ public static class ControlEndpoints
         if (body["settings"] is JsonObject s)
             foreach (var (k, v) in s) settings[k] = v is JsonValue jv && jv.TryGetValue<string>(out var str) ? str : v?.ToJsonString() ?? "";
         var direction = OptString(body, "direction");
-        var trigger = new DpTrigger { PipelineId = pipelineId, StatusId = statusId, Url = url, Settings = settings, ActionMultiple = direction is not null };
-        var delivery = await HookSender.Of(ctx).SendDp(a, trigger, (leadId, pipelineId, statusId), direction ?? "went_in_trigger",
+        var trigger = new DpTrigger { PipelineId = pipelineId, StatusId = statusId, Url = url, Settings = settings };
+        var delivery = await HookSender.Of(ctx).SendDp(a, trigger, (leadId, pipelineId, statusId), direction ?? "went_to_trigger",
             OptString(body, "format"), OptLong(body, "event_time"), (int)(OptLong(body, "event_type") ?? 14));
         return Json(DeliveriesJson([delivery])[0]!);
     }

@@ -24,7 +24,7 @@ public sealed class HookSender(SandboxRuntime rt, IHttpClientFactory httpFactory
         if (hooks.Count == 0) return;
         var task = Task.Run(async () =>
         {
-            foreach (var (trigger, lead) in hooks) await SendDp(account, trigger, lead, "went_in_trigger");
+            foreach (var (trigger, lead) in hooks) await SendDp(account, trigger, lead, "went_to_trigger");
         });
         lock (_inFlight)
         {
@@ -38,7 +38,7 @@ public sealed class HookSender(SandboxRuntime rt, IHttpClientFactory httpFactory
     {
         var result = new List<HookDelivery>();
         foreach (var (trigger, lead) in Matching(account, leads))
-            result.Add(await SendDp(account, trigger, lead, "went_in_trigger", format));
+            result.Add(await SendDp(account, trigger, lead, "went_to_trigger", format));
         return result;
     }
 
@@ -60,7 +60,9 @@ public sealed class HookSender(SandboxRuntime rt, IHttpClientFactory httpFactory
             new("event[data][pipeline_id]", lead.PipelineId.ToString(CultureInfo.InvariantCulture)),
             new("event[data][status_id]", lead.StatusId.ToString(CultureInfo.InvariantCulture)),
         };
-        if (trigger.ActionMultiple) fields.Add(new("event[data][direction_of_movement]", direction));
+        // Every lead hook says how the lead moved (API-NOTES §17.1): entering the stage is went_to_trigger;
+        // went_in_trigger/went_from_trigger come only from stretched (action_multiple) triggers.
+        fields.Add(new("event[data][direction_of_movement]", direction));
         fields.Add(new("event[time]", (eventTime ?? rt.Clock.UnixNow).ToString(CultureInfo.InvariantCulture)));
         foreach (var (k, v) in trigger.Settings) fields.Add(new($"action[settings][widget][settings][{k}]", v));
         fields.Add(new("subdomain", account.Subdomain));

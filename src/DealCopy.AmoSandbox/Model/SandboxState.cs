@@ -148,7 +148,8 @@ public sealed class SandboxState(SandboxOptions options, SandboxClock clock)
     {
         lock (_authGate)
         {
-            foreach (var a in AccessTokens.Values.Where(a => a.AccountId == accountId && !a.IsLongLived)) a.Revoked = true;
+            // long-lived tokens belong to the integration too: disabling it revokes them (API-NOTES §1.6)
+            foreach (var a in AccessTokens.Values.Where(a => a.AccountId == accountId)) a.Revoked = true;
             foreach (var r in RefreshTokens.Values.Where(r => r.AccountId == accountId)) r.Revoked = true;
         }
     }

@@ -28,8 +28,11 @@ public sealed class RateLimiter(SandboxOptions options, SandboxClock clock)
             if (w.BlockedUntil is { } until)
             {
                 if (now < until) return (RateDecision.Blocked, (int)Math.Ceiling((until - now).TotalSeconds));
+                // A block outlasts the one-second window: whatever was admitted before it has left the window,
+                // even when the block ended by the control API moving the sandbox clock.
                 w.BlockedUntil = null;
                 w.Violations.Clear();
+                w.Accepted.Clear();
             }
 
             var ts = _monotonic.GetTimestamp();

@@ -78,6 +78,8 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             }
             else if (!ctx.RequestAborted.IsCancellationRequested)
             {
+                // amoCRM tags every answer with a request id that clients log (API-NOTES §2).
+                if (!isControl) ctx.Response.Headers["X-Request-Id"] = ctx.TraceIdentifier;
                 ctx.Response.ContentLength = buffer.Length;
                 buffer.Position = 0;
                 await buffer.CopyToAsync(original, CancellationToken.None);

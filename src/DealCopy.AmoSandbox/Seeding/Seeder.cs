@@ -29,6 +29,8 @@ public static class Seeder
             if (state.Account(v) is not null) throw Problems.Error(409, $"Account {v} already exists");
             id = v;
         }
+        foreach (var key in new[] { "users", "pipelines", "lead_fields", "contact_fields", "company_fields" })
+            if (d[key] is { } node && node is not JsonArray) throw Problems.BadRequest($"{key} must be an array");
         var subdomain = Str(d, "subdomain") ?? $"sandbox-{Guid.NewGuid():N}"[..16];
         if (subdomain.Length == 0 || !subdomain.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             throw Problems.BadRequest("subdomain may hold only latin letters, digits and '-'");

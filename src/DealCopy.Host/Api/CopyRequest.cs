@@ -75,6 +75,41 @@ public static class CopyRequest
         return new Parsed(new CopyJobSpec(leadIds, options, requestedBy, idempotencyKey), errors);
     }
 
+    public const int MaxDelayMinutes = 366 * 24 * 60;
+
+    /// <summary>A Digital Pipeline rule as the widget writes it into the DP settings (the copy options plus v, delay_minutes, skip_if_open).</summary>
+    public sealed record Rule(CopyOptions? Options, int DelayMinutes, bool SkipIfOpen, Dictionary<string, string> Errors);
+
+    public static Rule ParseRule(string? json)
+    {
+        JsonObject? o;
+        try
+        {
+            o = string.IsNullOrWhiteSpace(json) ? null : JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            o = null;
+        }
+        if (o is null) return new Rule(null, 0, false, new() { ["rule"] = "the rule setting must be a JSON object (saved by the DealCopy widget)" });
+        var errors = new Dictionary<string, string>();
+        if (o["v"] is { } v && !(v is JsonValue vv && vv.TryGetValue<int>(out var version) && version == 1)) errors["rule.v"] = "unknown rule version";
+        var delay = 0;
+        if (o["delay_minutes"] is { } d && (!Int(d, out delay) || delay < 0 || delay > MaxDelayMinutes)) errors["rule.delay_minutes"] = $"from 0 to {MaxDelayMinutes}";
+        var skip = false;
+        if (o["skip_if_open"] is { } s)
+        {
+            if (s is JsonValue sv && sv.GetValueKind() is JsonValueKind.True or JsonValueKind.False) skip = sv.GetValue<bool>();
+            else errors["rule.skip_if_open"] = "must be true or false";
+        }
+        var copy = (JsonObject)o.DeepClone();
+        foreach (var key in new[] { "v", "delay_minutes", "skip_if_open" }) copy.Remove(key);
+        copy["lead_ids"] = new JsonArray(JsonValue.Create(1L)); // a placeholder deal: the rule holds only the options
+        var parsed = Parse(copy, 0);
+        foreach (var (k, e) in parsed.Errors) errors["rule." + k] = e;
+        return new Rule(errors.Count == 0 ? parsed.Spec!.Options : null, delay, skip, errors);
+    }
+
     private static ResponsibleRule? Responsible(JsonNode? node, Dictionary<string, string> errors)
     {
         if (node is null) return ResponsibleRule.Keep;

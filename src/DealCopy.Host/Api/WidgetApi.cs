@@ -22,6 +22,8 @@ public static class WidgetApi
         api.MapPost("/copies", Handler(Start)).WithSummary("Start a copy job; 202 with the job URL");
         api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
         api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
+        api.MapGet("/dp/key", (HttpContext ctx) => Results.Json(new { key = ctx.RequestServices.GetRequiredService<Hooks.HookKeys>().DpKeyFor(Caller(ctx).AccountId) }, Problem.Json))
+            .WithSummary("The account's key for Digital Pipeline rules (the widget's DP settings store it)");
     }
 
     /// <summary>Types an HttpContext-only async handler as a route handler so that its result is written (ASP0016).</summary>
@@ -154,6 +156,8 @@ public static class WidgetApi
     {
         id = job.Id,
         status = job.Status,
+        reason = job.Reason,
+        run_at = job.RunAt,
         created_at = job.CreatedAt,
         finished_at = job.FinishedAt,
         total = job.Total,

@@ -15,6 +15,7 @@ using DealCopy.AmoClient;
 using DealCopy.AmoClient.OAuth;
 using DealCopy.Host.Configuration;
 using LinqToDB;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DealCopy.Host.Hosting;
@@ -38,6 +39,7 @@ public static class AkkaSetup
 
         services.AddSingleton(new AkkaTimeouts(TimeSpan.FromSeconds(akka.AskTimeoutSeconds)));
         services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new Hooks.JobClock(TimeProvider.System));
         services.AddSingleton<AccountTokenStore>();
         services.AddSingleton(sp => new AccountRequestGates(amo.RequestsPerSecond, TimeSpan.FromMilliseconds(amo.WindowMarginMs), sp.GetRequiredService<TimeProvider>()));
         services.AddHttpClient("amocrm");
@@ -66,7 +68,7 @@ public static class AkkaSetup
                 Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
             },
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Hooks.JobClock>().Time));
 
         services.AddAkka(akka.SystemName, (b, sp) =>
         {

@@ -26,12 +26,13 @@ public static class DealCopyApp
         Validate(builder.Configuration);
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
+        // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
         builder.Services.AddSerilog((sp, lc) => lc
-            .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Http", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
+            .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 
@@ -50,10 +51,15 @@ public static class DealCopyApp
             .WithHeaders("X-Auth-Token", "Content-Type")
             .WithMethods("GET", "POST")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+        builder.Services.AddSingleton(new Hooks.HookKeys(security.DpKeySecret, amo.ClientId, amo.ClientSecret));
+        builder.Services.AddSingleton(config.GetSection(Hooks.DpOptions.Section).Get<Hooks.DpOptions>() ?? new Hooks.DpOptions());
+        builder.Services.AddSingleton<Hooks.Installer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Hooks.Installer>());
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
 
         var dataPath = config["Data:Path"] ?? Defaults.DataPath;
+        if (sandboxMode) SandboxMode.ForgetPreviousRun(config, dataPath);
         var (journal, provider) = AkkaSetup.Journal(config, dataPath);
         builder.AddDealCopyActors(journal, provider);
 
@@ -82,6 +88,7 @@ public static class DealCopyApp
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi();
         WidgetApi.Map(app);
+        Hooks.HookEndpoints.Map(app);
         AdminApi.Map(app, admin);
         if (sandbox is not null) SandboxMode.Map(app, sandbox);
         return new Built(app, sandbox);
@@ -109,6 +116,7 @@ public static class DealCopyApp
         Need("Amo:ClientSecret", 32);
         Need("Amo:RedirectUri");
         Need("Security:TokenEncryptionKey", 16);
+        Need("Security:DpKeySecret", 16);
         if (missing.Count > 0)
             throw new InvalidOperationException("DealCopy.Host cannot start: set " + string.Join(", ", missing) +
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");

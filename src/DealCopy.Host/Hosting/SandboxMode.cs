@@ -37,6 +37,20 @@ public static class SandboxMode
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });
     }
 
+    /// <summary>
+    /// The sandbox's amoCRM lives in memory and starts fresh, so a journal of an earlier sandbox run
+    /// would describe deals that no longer exist: start its default SQLite journal fresh too
+    /// (<c>Sandbox:KeepJournal=true</c> keeps it).
+    /// </summary>
+    public static void ForgetPreviousRun(IConfiguration config, string dataPath)
+    {
+        if (string.Equals(config["Sandbox:KeepJournal"], "true", StringComparison.OrdinalIgnoreCase)) return;
+        if (!Directory.Exists(dataPath)) return;
+        if (!string.IsNullOrEmpty(config["Journal:ConnectionString"]) || !string.Equals(config["Journal:Provider"] ?? "Sqlite", "Sqlite", StringComparison.OrdinalIgnoreCase)) return;
+        foreach (var file in new[] { "journal.db", "journal.db-wal", "journal.db-shm" })
+            File.Delete(Path.Combine(dataPath, file));
+    }
+
     /// <summary>Starts the sandbox and points the Host's amoCRM base address at it.</summary>
     public static async Task<AmoSandboxServer> StartSandboxAsync(WebApplicationBuilder builder)
     {

@@ -25,10 +25,13 @@ public abstract class HostTestBase : IAsyncLifetime
 
     protected virtual string? Postgres => null;
 
+    /// <summary>The clock of delayed repeat deals; null = the system clock.</summary>
+    protected virtual TimeProvider? JobClock => null;
+
     public virtual async Task InitializeAsync()
     {
         Sandbox = await AmoSandboxServer.StartAsync(ConfigureSandbox);
-        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres);
+        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres, jobClock: JobClock);
         await Host.InstallDemoAsync();
     }
 

@@ -35,7 +35,7 @@ public sealed class TestHost : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts a Host against <paramref name="sandbox"/>; <paramref name="dataPath"/> holds the SQLite journal.</summary>
-    public static async Task<TestHost> StartAsync(AmoSandboxServer sandbox, string dataPath, string? postgres = null, IDictionary<string, string?>? overrides = null)
+    public static async Task<TestHost> StartAsync(AmoSandboxServer sandbox, string dataPath, string? postgres = null, IDictionary<string, string?>? overrides = null, TimeProvider? jobClock = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -63,6 +63,7 @@ public sealed class TestHost : IAsyncDisposable
         var built = await DealCopyApp.BuildAsync([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
+            if (jobClock is not null) b.Services.AddSingleton(new Hooks.JobClock(jobClock));
             b.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         await built.App.StartAsync();

@@ -1,0 +1,103 @@
+using DealCopy.Actors.Accounts;
+using DealCopy.Actors.Protocol;
+
+namespace DealCopy.Actors.Tests.Serialization;
+
+/// <summary>One filled-in instance of every message type; a new message type fails the tests until it has one here.</summary>
+internal static class Samples
+{
+    private const long Account = 28805383;
+    private const string Job = "0123456789abcdef0123456789abcdef";
+
+    public static readonly CopyJobSpec Spec = new(
+        [3912171, 3912172],
+        new CopyOptions(
+            3104455, 142,
+            new ResponsibleRule(ResponsibleMode.RoundRobin, [504141, 504142]),
+            "{name} (копия {n})",
+            new CopyContent(false, [101, 102], true, true, false, true, true, true, false, true),
+            new OriginalAction(OriginalMode.CloseLost, 3104455, 143, 4203748),
+            3),
+        504141,
+        "ключ-1");
+
+    private static readonly RepeatTrigger Trigger = new(3912171, 3104455, 142, 1700000000, "a1b2c3d4e5f6", true, 1, 1702592000);
+
+    private static readonly SkippedField Skipped = new(107, "Маржа", "numeric", "computed (formula) field: amoCRM calculates it");
+
+    private static readonly JobView View = new(
+        Job, "completed_with_errors", 1700000000, 1700000100, 6, 6,
+        [
+            new DealProgressView(3912171, "done", [new CopyView(1, 10185151), new CopyView(2, 10185153)], [Skipped], []),
+            new DealProgressView(3912172, "failed", [], [], ["copy 1: the source deal no longer exists"]),
+        ],
+        new UndoView("done", 504141, [10185151], [new UndoProblemView(10185153, "amoCRM refused")]));
+
+    private static AccountState State()
+    {
+        var state = new AccountState();
+        state.Apply(new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000));
+        state.Apply(new JobAccepted(Job, Spec, 1700000001));
+        state.Apply(new CopiesAttempted(Job, ["3912171:1"], 1700000002));
+        state.Apply(new CopyCreated(Job, "3912171:1", 10185151, [Skipped]));
+        state.Apply(new CopyStepAttempted(Job, "3912171:1", CopyStep.Notes));
+        state.Apply(new CopyStepDone(Job, "3912171:1", CopyStep.Notes, "note refused"));
+        state.Apply(new CopyFailed(Job, "3912172:1", "gone"));
+        state.Apply(new OriginalHandled(Job, 3912171, null));
+        return state;
+    }
+
+    public static IReadOnlyDictionary<Type, object> ByType { get; } = new object[]
+    {
+        // commands
+        new InstallAccount(Account, "demo.amocrm.ru", "access", "refresh", 1700086400),
+        new SaveTokens(Account, "access-2", null, null),
+        new StartCopy(Account, Spec),
+        new GetJob(Account, Job),
+        new UndoJob(Account, Job, 504141),
+        new GetAccountMeta(Account),
+        new GetAccountStatus(Account),
+        new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800),
+        // replies
+        new AccountInstalledReply(Account, "demo"),
+        new TokensSaved(Account),
+        new CopyAccepted(Job, true),
+        new CopyRejected(400, "The request is invalid", "2 problems", new Dictionary<string, string> { ["lead_ids[2]"] = "deal 5 is listed twice", ["copies"] = "from 1 to 50" }),
+        new JobNotFound(Job),
+        new UndoAccepted(Job),
+        new UndoRefused(409, "the job is still running"),
+        new AccountNotInstalled(Account),
+        new AmoUnavailable(Account, "amoCRM answered 503"),
+        new AccountStatusView(Account, true, "demo", "demo.amocrm.ru", 2),
+        new WidgetCallAuthorized(Account, "demo.amocrm.ru"),
+        new WidgetCallRefused(Account, "the token was used before"),
+        new AccountMetaView(Account, "demo",
+            [new PipelineView(3104455, "Воронка", true, [new StatusView(32392159, "Первичный контакт", 20, "#99ccff", "regular"), new StatusView(142, "Успешно", 10000, null, "won")])],
+            [new UserView(504141, "Анна")],
+            [new FieldView(101, "Комментарий", "text", true, null), new FieldView(107, "Маржа", "numeric", false, "computed")],
+            [new LossReasonView(4203748, "Дорого")]),
+        View,
+        // events
+        new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),
+        new TokensRotated("v1.bmV3", 1700000500),
+        new JobAccepted(Job, Spec, 1700000001),
+        new CopiesAttempted(Job, ["3912171:1", "3912171:2"], 1700000002),
+        new CopyCreated(Job, "3912171:1", 10185151, [Skipped]),
+        new CopyFailed(Job, "3912172:1", "the source deal no longer exists"),
+        new CopyStepAttempted(Job, "3912171:1", CopyStep.Products),
+        new CopyStepDone(Job, "3912171:1", CopyStep.UndoUnlink, null),
+        new OriginalHandled(Job, 3912171, "amoCRM refused to change the original"),
+        new JobFinished(Job, 1700000100),
+        new UndoRequested(Job, 504141, 1700000200),
+        new UndoFinished(Job, 1700000300),
+        new JobCancelled(Job, "loop guard: the deal is itself a repeat deal 1 rule copy deep (the limit is 1)", 1700000400),
+        new AccountUninstalled(1700000500),
+        // repeat deals and the lifecycle
+        new StartRepeatDeal(Account, Trigger, Spec.Options),
+        new RepeatAccepted(Job, true, 1702592000),
+        new UninstallAccount(Account),
+        new AccountUninstalledReply(Account, 2),
+        // snapshot
+        State(),
+    }.ToDictionary(o => o.GetType());
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace DealCopy.AmoSandbox.Tests.Support;
+
+/// <summary>amoCRM's documented payloads (shared/amocrm/examples, see its INDEX.md), with their ids mapped into the sandbox.</summary>
+public static class Examples
+{
+    private static readonly Lazy<string> Folder = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "amocrm", "examples");
+            if (File.Exists(Path.Combine(candidate, "INDEX.md"))) return candidate;
+        }
+        throw new DirectoryNotFoundException("shared/amocrm/examples was not found beside the repository");
+    });
+
+    public static JsonNode Load(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder.Value, name + ".json")))!;
+
+    /// <summary>The example with every listed id (a whole number in the text) replaced by the sandbox's own.</summary>
+    public static JsonNode Mapped(string name, IReadOnlyDictionary<long, long> ids)
+    {
+        var text = File.ReadAllText(Path.Combine(Folder.Value, name + ".json"));
+        foreach (var (from, to) in ids)
+            text = Regex.Replace(text, $@"(?<![\d.]){from}(?![\d.])", to.ToString(CultureInfo.InvariantCulture));
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>The first item of a HAL list (<c>_embedded.{key}[0]</c>), the first element of an array, or the object itself.</summary>
+    public static JsonObject Item(JsonNode answer)
+    {
+        if (answer is JsonArray array) return array[0]!.AsObject();
+        var o = answer.AsObject();
+        if (o["_embedded"] is JsonObject embedded && embedded.Count > 0 && embedded.First().Value is JsonArray list && !o.ContainsKey("id"))
+            return list[0]!.AsObject();
+        return o;
+    }
+
+    /// <summary>Keys amoCRM's example has that the sandbox's answer lacks.</summary>
+    public static List<string> MissingKeys(JsonObject example, JsonObject actual) =>
+        example.Select(kv => kv.Key).Where(k => !actual.ContainsKey(k)).ToList();
+}
