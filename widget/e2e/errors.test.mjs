@@ -1,7 +1,7 @@
 // What the user sees when things go wrong: a refused request, an unreachable backend, damaged settings.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { freePort, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+import { choose, freePort, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
 
 let backend;
 let browser;
@@ -70,10 +70,29 @@ test('the DP block fills key and rule, or says the backend has no DP rules yet',
   if (outcome === 'unsupported') {
     assert.match(await page.getByTestId('dp-unsupported').innerText(), /does not support DP rules yet/);
   } else {
+    await choose(page, '[data-testid="target-pipeline"]', 'Повторные продажи');
+    await page.locator('[data-testid="dp-delay"] .dc-ant-input-number input').fill('30');
+    await choose(page, '[data-testid="dp-delay-unit"]', 'days');
     await page.getByTestId('dp-save').click();
     const saved = JSON.parse(await page.getByTestId('dp-saved').innerText());
     assert.ok(saved.key.length > 0);
-    assert.equal(JSON.parse(saved.rule).v, 1);
+    const rule = JSON.parse(saved.rule);
+    assert.equal(rule.v, 1);
+    assert.equal(rule.delay_minutes, 30 * 24 * 60);
+    if (backend.kind === 'host') {
+      // The backend takes the rule exactly as the widget wrote it: amoCRM's DP hook with these settings is accepted.
+      const form = new URLSearchParams({
+        'event[type]': '14', 'event[type_code]': 'lead_status_changed', 'event[data][id]': '20000001',
+        'event[data][element_type]': '2', 'event[data][pipeline_id]': '7100001', 'event[data][status_id]': '61000002',
+        'event[time]': String(Math.floor(Date.now() / 1000)),
+        'action[settings][widget][settings][key]': saved.key, 'action[settings][widget][settings][rule]': saved.rule,
+        subdomain: 'dealcopy-demo', account_id: '31000001',
+      });
+      const res = await fetch(`${backend.baseUrl}/hooks/dp`, { method: 'POST', body: form });
+      const answer = await res.json();
+      assert.equal(res.status, 200, JSON.stringify(answer));
+      assert.match(answer.status, /^(accepted|duplicate)$/);
+    }
   }
   assert.deepEqual(errors, []);
   await context.close();

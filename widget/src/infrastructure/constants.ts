@@ -11,8 +11,10 @@ export const ANT_ICON_PREFIX = 'dc-anticon';
 export const MAX_SOURCE_LEADS = 500;
 export const MAX_COPIES_PER_LEAD = 50;
 export const MAX_NAME_TEMPLATE_LENGTH = 255;
-/** DP delay upper bound: one week in minutes. */
-export const MAX_DP_DELAY_MINUTES = 10080;
+/** DP delay upper bound in minutes: 366 days, as the backend accepts (a repeat deal a year later). */
+export const MAX_DP_DELAY_MINUTES = 366 * 24 * 60;
+/** Units the DP delay can be entered in, in minutes. */
+export const DELAY_UNITS = { days: 1440, hours: 60, minutes: 1 } as const;
 
 /** How often a running job is polled, and how long polling may go on before giving up. */
 export const POLL_INTERVAL_MS = 700;

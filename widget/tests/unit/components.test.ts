@@ -7,6 +7,7 @@ import DpRuleScreen from '../../src/presentation/components/DpRuleScreen.vue';
 import MassCopyScreen from '../../src/presentation/components/MassCopyScreen.vue';
 import SettingsScreen from '../../src/presentation/components/SettingsScreen.vue';
 import { useSettingsStore } from '../../src/app/stores/settings';
+import { useDpRuleStore } from '../../src/app/stores/dpRule';
 import type { BackendError } from '../../src/infrastructure/types';
 import { defaultSettings } from '../../src/infrastructure/validators';
 import { fail, fakeApi, job, meta, useFakeDeps } from './fakes';
@@ -137,6 +138,19 @@ describe('DP rule screen', () => {
     await vi.waitFor(() => expect(w.find('[data-testid="dp-unsupported"]').exists()).toBe(true));
     expect(w.text()).toContain('does not support DP rules yet');
     w.unmount();
+  });
+
+  it('shows a saved delay in the largest unit that divides it', async () => {
+    useFakeDeps(fakeApi().api);
+    const pinia = createPinia();
+    const dp = useDpRuleStore(pinia);
+    dp.load(JSON.stringify({ ...JSON.parse(dp.fields.rule), delay_minutes: 43200 }), 'k', 7100001);
+    expect(dp.malformed).toBe(false);
+    const w2 = mount(DpRuleScreen, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(w2.find('[data-testid="dp-delay"] input').exists()).toBe(true));
+    expect((w2.find('[data-testid="dp-delay"] input').element as HTMLInputElement).value).toBe('30');
+    expect(w2.find('[data-testid="dp-delay-unit"]').text()).toContain('days');
+    w2.unmount();
   });
 
   it('fills the DP fields with the key and the rule', async () => {

@@ -51,7 +51,7 @@ describe('settings and DP rule validation', () => {
     expect(errors['defaults.copies']).toBe('ui.validation.copies_range');
     expect(Object.keys(errors).some((k) => k.startsWith('allowedUserIds'))).toBe(true);
   });
-  it.each([[-1, 'ui.validation.delay_range'], [10081, 'ui.validation.delay_range'], [0, undefined], [10080, undefined]])(
+  it.each([[-1, 'ui.validation.delay_range'], [527041, 'ui.validation.delay_range'], [1.5, 'ui.validation.delay_range'], [0, undefined], [43200, undefined], [527040, undefined]])(
     'DP delay %s', (delay, expected) => {
       const r = defaultDpRule();
       r.options.targetPipelineId = 7100001;
