@@ -18,12 +18,7 @@ public abstract class ExactlyOnceTests : HostTestBase
         await Sandbox.Control.AddFaultAsync(new FaultRule { Method = "POST", Path = "/api/v4/leads", Kind = "latency", LatencyMs = 700 });
         var id = await StartCopyAsync(new { lead_ids = sources, target = new { pipeline_id = Repeat }, copy = new { notes = true } });
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await Host.JobAsync(id))["done"]!.GetValue<int>() < 50)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job never got going");
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => Host.JobAsync(id), job => job["done"]!.GetValue<int>() >= 50, TimeSpan.FromSeconds(60), job => "the job never got going: " + job.ToJsonString());
         await Host.StopAsync(); // the node goes down mid-job: creates may be in flight
         var madeBeforeRestart = CopiesOf(await DumpAsync(), id).Count;
         Assert.InRange(madeBeforeRestart, 50, 199);

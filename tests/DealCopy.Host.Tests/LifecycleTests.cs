@@ -29,12 +29,7 @@ public sealed class LifecycleTests : HostTestBase
         var hook = await Sandbox.Control.InstallAsync(id, new Uri(Host.BaseAddress, "oauth/callback").ToString());
         Assert.Equal(200, hook["status"]!.GetValue<int>());
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await MetaStatusAsync(id) != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the account did not become usable after the install hook");
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => MetaStatusAsync(id), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(20), s => $"the account did not become usable after the install hook ({s})");
         var lead = Leads(await DumpAsync(id)).First()["id"]!.GetValue<long>();
         var pipeline = (await DumpAsync(id))["pipelines"]![1]!["id"]!.GetValue<long>();
         var (status, job) = await Host.PostCopyAsync(new { lead_ids = new[] { lead }, target = new { pipeline_id = pipeline } }, id);
@@ -43,17 +38,8 @@ public sealed class LifecycleTests : HostTestBase
         await AssertPacedAsync(id);
     }
 
-    private async Task<JsonObject> WaitCopiesAsync(long accountId, string jobId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var dump = await DumpAsync(accountId);
-            if (CopiesOf(dump, jobId).Count > 0) return dump;
-            Assert.True(DateTime.UtcNow < deadline, "no copy appeared");
-            await Task.Delay(100);
-        }
-    }
+    private Task<JsonObject> WaitCopiesAsync(long accountId, string jobId) =>
+        Poll.UntilAsync(() => DumpAsync(accountId), dump => CopiesOf(dump, jobId).Count > 0, TimeSpan.FromSeconds(30), _ => "no copy appeared");
 
     [Fact]
     public async Task An_install_redirect_with_a_forged_state_or_without_a_code_is_refused()

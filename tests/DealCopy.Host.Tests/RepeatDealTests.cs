@@ -56,17 +56,9 @@ public sealed class RepeatDealTests : HostTestBase
     private static List<JsonObject> RepeatDeals(JsonObject dump) =>
         Leads(dump).Where(l => Marker(l) is { } m && System.Text.RegularExpressions.Regex.IsMatch(m, @"-r\d+-[0-9a-f]+$")).ToList();
 
-    private async Task<List<JsonObject>> WaitRepeatDealsAsync(int count, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var deals = RepeatDeals(await DumpAsync());
-            if (deals.Count >= count) return deals;
-            Assert.True(DateTime.UtcNow < deadline, $"{deals.Count} repeat deals, {count} expected");
-            await Task.Delay(100);
-        }
-    }
+    private Task<List<JsonObject>> WaitRepeatDealsAsync(int count, TimeSpan? within = null) =>
+        Poll.UntilAsync(async () => RepeatDeals(await DumpAsync()), deals => deals.Count >= count, within ?? TimeSpan.FromSeconds(60),
+            deals => $"{deals.Count} repeat deals, {count} expected");
 
     /// <summary>The job id the Host derives from a hook (so a test can ask about a job it never got an answer for).</summary>
     private string JobIdOf(JsonObject delivery, string rule)
@@ -194,13 +186,8 @@ public sealed class RepeatDealTests : HostTestBase
         await Host.WaitJobAsync(JobIdOf(first, rule));
 
         // creating the repeat deal in the trigger stage made amoCRM post the hook for it
-        JsonArray deliveries;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((deliveries = await Sandbox.Control.DpDeliveriesAsync(Sandbox.DemoAccountId)).Count < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the repeat deal's own hook never came");
-            await Task.Delay(50);
-        }
+        var deliveries = await Poll.UntilAsync(() => Sandbox.Control.DpDeliveriesAsync(Sandbox.DemoAccountId), d => d.Count >= 2,
+            TimeSpan.FromSeconds(30), _ => "the repeat deal's own hook never came");
         var second = await Host.WaitJobAsync(JobIdOf(deliveries[1]!.AsObject(), rule), null, "cancelled");
         Assert.Contains("loop guard", second["reason"]!.GetValue<string>());
         Assert.Single(RepeatDeals(await DumpAsync()));

@@ -91,7 +91,11 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
         Command<PersistJobEvents>(PersistFromJob);
-        Command<GetJobMetadata>(_ => Metadata().PipeTo(Sender, failure: e => new Status.Failure(e)));
+        Command<GetJobMetadata>(_ =>
+        {
+            if (_state.Installed) Metadata().PipeTo(Sender, failure: e => new Status.Failure(e));
+            else Sender.Tell(new Status.Failure(new InvalidOperationException($"account {_accountId} is not installed")));
+        });
         Command<JobActorDone>(m =>
         {
             if (_children.Remove(m.JobId, out var child)) Context.Stop(child);
@@ -302,6 +306,11 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private void Undo(UndoJob m)
     {
+        if (!_state.Installed)
+        {
+            Sender.Tell(new AccountNotInstalled(_accountId));
+            return;
+        }
         if (!_state.Jobs.TryGetValue(m.JobId, out var job))
         {
             Sender.Tell(new JobNotFound(m.JobId));

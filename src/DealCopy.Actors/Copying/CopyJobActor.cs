@@ -224,7 +224,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 }
                 catch (AmoValidationException v)
                 {
-                    await Refused(drafts, v);
+                    await Refused(meta, drafts, v);
                 }
             }
         }
@@ -234,7 +234,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
     /// anything else fails that copy with amoCRM's words.
     /// </summary>
-    private async Task Refused(List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
+    private async Task Refused(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
     {
         var failed = new List<IAccountEvent>();
         foreach (var (key, draft) in drafts)
@@ -247,7 +247,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             {
                 var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
                 foreach (var (error, field) in fieldErrors)
-                    list.Add(new SkippedField(field!.FieldId!.Value, field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture), field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                {
+                    // the values sent carry only the field id: name and type for the report come from the account's fields
+                    var known = meta.Field(field!.FieldId!.Value);
+                    list.Add(new SkippedField(field.FieldId.Value, known?.Name ?? field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture),
+                        known?.Type ?? field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                }
             }
             else
             {
@@ -327,8 +332,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         await Journal(new CopyStepDone(_job.JobId, key, CopyStep.Products, problem));
     }
 
-    private static string Fingerprint(string? type, long? entityId, JObject? ps) =>
-        $"{entityId}|{type}|{ps?.ToString(Formatting.None)}";
+    /// <summary>
+    /// Whether a note we planned is already there: same deal, type and every param we send (amoCRM may give
+    /// params back in another key order or with keys of its own, so only ours are compared).
+    /// </summary>
+    private static bool AlreadyWritten(NoteWrite planned, IEnumerable<Note> existing) =>
+        existing.Any(e => e.EntityId == planned.EntityId && e.NoteType == planned.NoteType &&
+                          (planned.Params?.Properties() ?? []).All(p => JToken.DeepEquals(p.Value, e.Params?[p.Name])));
 
     private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
     {
@@ -353,8 +363,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (retried.Count > 0)
         {
             var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
-            var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids))).Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
-            foreach (var p in retried) p.Notes.RemoveAll(n => existing.Contains(Fingerprint(n.NoteType, n.EntityId, n.Params)));
+            var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids));
+            foreach (var p in retried) p.Notes.RemoveAll(n => AlreadyWritten(n, existing));
         }
 
         foreach (var chunk in Chunks(planned, p => p.Notes.Count))
@@ -392,7 +402,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;
-            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, _time.GetUtcNow());
+            // planned against the job's acceptance time, not the clock: a retry must plan the same deadlines
+            // (an overdue task moves to "tomorrow") or the look-up below misses tasks already created and repeats them
+            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, DateTimeOffset.FromUnixTimeSeconds(_job.CreatedAt));
             for (var i = 0; i < tasks.Count; i++) tasks[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:task{i}";
             return (x.Key, x.Item, Tasks: tasks);
         }).ToList();
@@ -535,9 +547,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var retried = notes.Where(n => n.Value.Attempted.Contains(CopyStep.UndoNote)).ToList();
             if (retried.Count > 0)
             {
-                var existing = (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(n => n.Value.LeadId!.Value).ToList())))
-                    .Select(n => Fingerprint(n.NoteType, n.EntityId, n.Params)).ToHashSet();
-                notes.RemoveAll(n => n.Value.Attempted.Contains(CopyStep.UndoNote) && existing.Contains(Fingerprint(n.Note.NoteType, n.Note.EntityId, n.Note.Params)));
+                var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(n => n.Value.LeadId!.Value).ToList()));
+                notes.RemoveAll(n => n.Value.Attempted.Contains(CopyStep.UndoNote) && AlreadyWritten(n.Note, existing));
                 await Journal(retried.Where(r => notes.All(n => n.Key != r.Key)).Select(r => (IAccountEvent)new CopyStepDone(_job.JobId, r.Key, CopyStep.UndoNote, null)).ToList());
             }
             foreach (var chunk in Chunks(notes, _ => 1))

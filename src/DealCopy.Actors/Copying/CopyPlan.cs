@@ -121,11 +121,14 @@ public static class CopyPlan
                 return rule.UserIds[ctx.Sequence % rule.UserIds.Count];
             default:
                 var keep = source.ResponsibleUserId;
-                if (keep is { } id && meta.User(id) is { CanBeResponsible: false })
+                // amoCRM refuses an inactive responsible; a user who left the account is as unusable
+                if (keep is { } id && (meta.User(id) is { CanBeResponsible: false } || (meta.Users.Count > 0 && meta.User(id) is null)))
                 {
-                    skipped.Add(new SkippedField(0, "Ответственный", "responsible_user_id",
-                        $"user {id} is inactive or a free seat; the copy is assigned to the user who started the copy"));
-                    return ctx.RequestedBy;
+                    // a rule (RequestedBy 0, the robot) leaves the choice to amoCRM: the installing user
+                    skipped.Add(new SkippedField(0, "Ответственный", "responsible_user_id", ctx.RequestedBy == 0
+                        ? $"user {id} is inactive, a free seat or no longer in the account; amoCRM assigns the copy to the user who installed DealCopy"
+                        : $"user {id} is inactive, a free seat or no longer in the account; the copy is assigned to the user who started the copy"));
+                    return ctx.RequestedBy == 0 ? null : ctx.RequestedBy;
                 }
                 return keep;
         }

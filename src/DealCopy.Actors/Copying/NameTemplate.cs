@@ -33,6 +33,8 @@ public static partial class NameTemplate
             _ => m.Value,
         }).Trim();
         if (rendered.Length == 0) rendered = string.IsNullOrWhiteSpace(source.Name) ? $"#{source.Id}" : source.Name.Trim();
-        return rendered.Length > MaxLength ? rendered[..MaxLength] : rendered;
+        if (rendered.Length <= MaxLength) return rendered;
+        // never cut an emoji (a surrogate pair) in half: a lone surrogate is not text amoCRM can store
+        return rendered[..(char.IsHighSurrogate(rendered[MaxLength - 1]) ? MaxLength - 1 : MaxLength)];
     }
 }

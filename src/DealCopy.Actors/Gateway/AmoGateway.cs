@@ -224,19 +224,20 @@ public sealed class AmoGateway : ReceiveActor
         Dispatch();
     }
 
+    /// <summary>Whether amoCRM's validation errors name one of this op's entities (by request id, or by lead id on updates).</summary>
     private static bool Mentions(GatewayOp op, AmoValidationException e)
     {
-        var ids = op switch
+        IEnumerable<string?> requestIds = op switch
         {
             CreateLeads c => c.Leads.Select(l => l.RequestId),
-            UpdateLeads u => u.Leads.Select(l => l.RequestId ?? l.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            UpdateLeads u => u.Leads.Select(l => l.RequestId),
             CreateNotes n => n.Notes.Select(x => x.RequestId),
             CreateTasks t => t.Tasks.Select(x => x.RequestId),
-            UpdateLeads or _ => [],
+            _ => [],
         };
-        var set = ids.Where(x => x is not null).ToHashSet();
-        var entityIds = op is UpdateLeads up ? up.Leads.Select(l => l.Id).ToHashSet() : [];
-        return e.Errors.Any(err => (err.RequestId is not null && set.Contains(err.RequestId)) || (err.EntityId is { } id && entityIds.Contains(id)));
+        var set = requestIds.Where(x => x is not null).ToHashSet();
+        var leadIds = op is UpdateLeads up ? up.Leads.Select(l => l.Id).ToHashSet() : [];
+        return e.Errors.Any(err => (err.RequestId is not null && set.Contains(err.RequestId)) || (err.EntityId is { } id && leadIds.Contains(id)));
     }
 
     /// <summary>The part of a shared call's result that belongs to one op.</summary>

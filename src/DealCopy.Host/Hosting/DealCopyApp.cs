@@ -97,7 +97,7 @@ public static class DealCopyApp
     /// <summary>amoCRM account pages (<c>https://*.amocrm.ru</c>, <c>https://*.kommo.com</c>) and configured extras.</summary>
     public static bool AllowedOrigin(string origin, IReadOnlyCollection<string> extra)
     {
-        if (extra.Contains(origin, StringComparer.OrdinalIgnoreCase)) return true;
+        if (extra.Any(e => string.Equals(e.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))) return true;
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps) return false;
         return uri.Host.EndsWith(".amocrm.ru", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".kommo.com", StringComparison.OrdinalIgnoreCase);
     }

@@ -73,6 +73,24 @@ public sealed class CopyPlanResponsibleTests
     }
 
     [Fact]
+    public void Keep_with_a_user_who_left_the_account_gives_the_copy_to_the_requester()
+    {
+        var draft = Plan(Source(l => l.ResponsibleUserId = 987654));
+
+        Assert.Equal(Requester, draft.Lead.ResponsibleUserId);
+        Assert.Single(draft.Skipped, s => s.Type == "responsible_user_id");
+    }
+
+    [Fact]
+    public void A_rule_copy_of_a_deal_whose_responsible_is_inactive_leaves_the_choice_to_amocrm()
+    {
+        var draft = Plan(Source(l => l.ResponsibleUserId = Inactive), context: Context() with { RequestedBy = 0 });
+
+        Assert.Null(draft.Lead.ResponsibleUserId); // never responsible_user_id 0, which amoCRM refuses
+        Assert.Contains("installed DealCopy", Assert.Single(draft.Skipped, s => s.Type == "responsible_user_id").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fixed_gives_every_copy_to_the_chosen_user()
     {
         var rule = new ResponsibleRule(ResponsibleMode.Fixed, [Anna]);
@@ -125,6 +143,15 @@ public sealed class CopyPlanNameTests
         var draft = Plan(Source(l => l.Name = new string('я', 300)));
 
         Assert.Equal(NameTemplate.MaxLength, draft.Lead.Name!.Length);
+    }
+
+    [Fact]
+    public void Cutting_a_long_name_never_splits_an_emoji()
+    {
+        var draft = Plan(Source(l => l.Name = new string('a', NameTemplate.MaxLength - 1) + "🙂🙂"));
+
+        Assert.Equal(new string('a', NameTemplate.MaxLength - 1), draft.Lead.Name);
+        Assert.True(draft.Lead.Name!.EnumerateRunes().All(r => r != System.Text.Rune.ReplacementChar));
     }
 }
 

@@ -73,17 +73,12 @@ public sealed class TestHost : IAsyncDisposable
         return host;
     }
 
-    private async Task WaitReadyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+    private Task WaitReadyAsync() =>
+        Poll.UntilAsync(async () =>
         {
             using var r = await Http.GetAsync("healthz/ready");
-            if (r.IsSuccessStatusCode) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the Host did not become ready: " + await r.Content.ReadAsStringAsync());
-            await Task.Delay(50);
-        }
-    }
+            return (r.IsSuccessStatusCode, Body: await r.Content.ReadAsStringAsync());
+        }, r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), r => "the Host did not become ready: " + r.Body);
 
     /// <summary>Installs an account the way an operator would (long-lived token through the admin API).</summary>
     public async Task InstallAsync(long accountId, string referer, string token)
@@ -129,17 +124,11 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>Polls the job until it reaches one of <paramref name="statuses"/> (with a deadline).</summary>
-    public async Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
+    public Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
     {
         statuses = statuses.Length == 0 ? ["completed", "completed_with_errors", "failed"] : statuses;
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var job = await JobAsync(id);
-            if (statuses.Contains(job["status"]!.GetValue<string>())) return job;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {id} is still {job["status"]} after the deadline: {job.ToJsonString()}");
-            await Task.Delay(100);
-        }
+        return Poll.UntilAsync(() => JobAsync(id), job => statuses.Contains(job["status"]!.GetValue<string>()), within ?? TimeSpan.FromSeconds(60),
+            job => $"job {id} is still {job["status"]} after the deadline: {job.ToJsonString()}");
     }
 
     /// <summary>Stops the Host (its ActorSystem too), as a node going down.</summary>

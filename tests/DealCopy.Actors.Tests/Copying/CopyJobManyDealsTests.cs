@@ -1,0 +1,63 @@
+using DealCopy.Actors.Copying;
+using DealCopy.Actors.Accounts;
+using DealCopy.Actors.Gateway;
+using DealCopy.Actors.Protocol;
+using DealCopy.AmoClient.Model;
+using static DealCopy.Actors.Tests.Copying.DemoAccount;
+
+namespace DealCopy.Actors.Tests.Copying;
+
+/// <summary>Jobs over many deals: round-robin across the whole job, batched creates, deals gone since acceptance.</summary>
+public sealed class CopyJobManyDealsTests : JobActorTestKit
+{
+    private static readonly long Accepted = DemoAccount.Now.ToUnixTimeSeconds();
+    private static readonly CopyContent Bare = new(true, [], true, false, false, false, false, false, false, false);
+
+    private JobRun Run(IReadOnlyList<long> sources, int copies, ResponsibleRule responsible, ISet<long>? goneSinceAccepted = null)
+    {
+        var spec = new CopyJobSpec(sources, Options(responsible: responsible, content: Bare) with { CopiesPerLead = copies }, Requester, null);
+        var nextId = 50000L;
+        return RunJob(JobState.Create(JobId, spec, Accepted), DemoAccount.Now.AddSeconds(1), op => op switch
+        {
+            ReadLeads r => r.Ids.Where(id => goneSinceAccepted?.Contains(id) != true).Select(id => Source(l => l.Id = id)).ToList(),
+            CreateLeads c => c.Leads.Select(l => new WrittenEntity { Id = nextId++, RequestId = l.RequestId }).ToList(),
+            CreateNotes c => c.Notes.Select(n => new WrittenEntity { Id = 1, RequestId = n.RequestId }).ToList(),
+            _ => throw new InvalidOperationException("unexpected op " + op),
+        });
+    }
+
+    [Fact]
+    public void Round_robin_continues_across_deals_and_copies()
+    {
+        var run = Run([1, 2], 2, new ResponsibleRule(ResponsibleMode.RoundRobin, [Anna, Boris, 20]));
+
+        var owners = run.Ops.OfType<CreateLeads>().SelectMany(c => c.Leads).Select(l => (l.RequestId, l.ResponsibleUserId)).ToList();
+        Assert.Equal(
+            [(CopyPlan.RequestId(JobId, 1, 1), (long?)Anna), (CopyPlan.RequestId(JobId, 1, 2), Boris), (CopyPlan.RequestId(JobId, 2, 1), 20), (CopyPlan.RequestId(JobId, 2, 2), Anna)],
+            owners);
+    }
+
+    [Fact]
+    public void Sixty_deals_are_read_in_one_call_and_created_in_batches_of_fifty()
+    {
+        var sources = Enumerable.Range(1, 60).Select(i => (long)i).ToList();
+
+        var run = Run(sources, 1, ResponsibleRule.Keep);
+
+        Assert.Equal(60, Assert.Single(run.Ops.OfType<ReadLeads>()).Ids.Count);
+        Assert.Equal([50, 10], run.Ops.OfType<CreateLeads>().Select(c => c.Leads.Count));
+        Assert.Equal("completed", run.View.Status);
+        Assert.All(run.View.Deals, d => Assert.Single(d.Copies));
+    }
+
+    [Fact]
+    public void A_deal_deleted_since_the_job_was_accepted_is_reported_and_the_others_copied()
+    {
+        var run = Run([1, 2], 1, ResponsibleRule.Keep, new HashSet<long> { 2 });
+
+        Assert.Equal("completed_with_errors", run.View.Status);
+        Assert.Equal(["done", "failed"], run.View.Deals.Select(d => d.Status));
+        Assert.Equal(["copy 1: the source deal no longer exists"], run.View.Deals[1].Errors);
+        Assert.Equal([CopyPlan.RequestId(JobId, 1, 1)], run.Ops.OfType<CreateLeads>().SelectMany(c => c.Leads).Select(l => l.RequestId));
+    }
+}
