@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test DealCopy has and ends with one line "N passed, N failed" summed over all runners.
-# Installs what the tests need first (the .NET packages; later the widget's npm packages,
-# Debian chromium and PostgreSQL as the suites that need them arrive). Exit code 0 only if all pass.
+# Installs what the tests need first (the .NET packages, PostgreSQL, the widget's npm packages and
+# Debian chromium). Exit code 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -63,6 +63,67 @@ else
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
   done
+fi
+
+# ---- widget/: build, typecheck, unit tests, the zip's structural check, browser tests against the Host ----
+count_junit() { # adds a vitest JUnit file's counts to the totals
+  local file=$1 root tests failures errors skipped
+  if [ ! -f "$file" ]; then echo "$file missing: the runner crashed"; ok=0; return; fi
+  root=$(grep -o '<testsuites [^>]*>' "$file" | head -n 1)
+  tests=$(printf '%s' "$root" | sed -n 's/.* tests="\([0-9]*\)".*/\1/p')
+  failures=$(printf '%s' "$root" | sed -n 's/.* failures="\([0-9]*\)".*/\1/p')
+  errors=$(printf '%s' "$root" | sed -n 's/.* errors="\([0-9]*\)".*/\1/p')
+  skipped=$(grep -c '<skipped' "$file")
+  tests=${tests:-0}; failures=${failures:-0}; errors=${errors:-0}
+  [ "$tests" -gt 0 ] || { echo "$file counted no tests"; ok=0; }
+  passed=$((passed + tests - failures - errors - skipped))
+  failed=$((failed + failures + errors))
+}
+
+widget_tests() {
+  cd widget || return 1
+  # npm ci when node_modules is missing or older than the lock file
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> widget: npm ci"
+    npm ci --no-audit --no-fund || { echo "npm ci failed"; ok=0; return 1; }
+  fi
+  echo "==> widget: build"
+  npm run build || { echo "widget build failed"; ok=0; return 1; }
+  echo "==> widget: typecheck"
+  npm run typecheck || { echo "widget typecheck failed"; ok=0; }
+  echo "==> widget: unit tests"
+  npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/widget-unit.xml" || ok=0
+  count_junit "$results/widget-unit.xml"
+  echo "==> widget: widget.zip structural check"
+  npx vitest run --config vitest.zip.config.mts --reporter=default --reporter=junit --outputFile.junit="$results/widget-zip.xml" || ok=0
+  count_junit "$results/widget-zip.xml"
+
+  echo "==> widget: browser tests (Debian chromium, DealCopy.Host --sandbox)"
+  if [ ! -x /usr/bin/chromium ]; then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    ($sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >"$results/chromium-install.log" 2>&1 \
+      || { echo "could not install chromium (see $results/chromium-install.log)"; ok=0; return 1; }
+  fi
+  node --test --test-concurrency=1 --test-reporter=tap e2e/ 2>&1 | tee "$results/widget-e2e.tap"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || ok=0
+  local p f
+  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/widget-e2e.tap" | tail -n 1)
+  f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/widget-e2e.tap" | tail -n 1)
+  [ -n "$p" ] || { echo "the browser tests reported no counts"; ok=0; }
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+if ! command -v npm >/dev/null; then
+  echo "npm is missing: the widget cannot be built"
+  ok=0
+else
+  widget_start=$SECONDS
+  repo_root=$PWD
+  widget_tests
+  cd "$repo_root" || exit 1
+  echo "==> widget took $((SECONDS - widget_start)) s"
 fi
 
 [ "$failed" -eq 0 ] || ok=0

@@ -1,0 +1,33 @@
+import type { BackendApi } from '../data/backendApi';
+import type { Loaded } from '../data/settingsStorage';
+import { translate } from '../infrastructure/i18n';
+import type { Messages, WidgetSettings } from '../infrastructure/types';
+
+/** What the use cases need from the outside world; the Web layer wires it once per widget. */
+export interface AppDeps {
+  api: BackendApi;
+  messages: Messages;
+  userId: number | null;
+  settings: Loaded<WidgetSettings>;
+  pollIntervalMs: number;
+  pollTimeoutMs: number;
+}
+
+let current: AppDeps | null = null;
+
+export function setAppDeps(deps: AppDeps): void {
+  current = deps;
+}
+
+export function useDeps(): AppDeps {
+  if (!current) throw new Error('DealCopy: app dependencies are not set (bootstrap did not run)');
+  return current;
+}
+
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** Translation function over the active messages (i18n/<lang>.json). */
+export function useT(): Translate {
+  const { messages } = useDeps();
+  return (key, params) => translate(messages, key, params);
+}

@@ -1,0 +1,56 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { CopyOptions, Job, Meta } from '../infrastructure/types';
+import { dpKeyDto, jobAcceptedDto, jobDto, metaDto, toCopyOptionsDto, toJob, toMeta } from './dto';
+import { parseAnswer, toBackendFailure } from './backendErrors';
+import { authorizedAjaxAdapter, type AuthorizedAjax } from './authorizedAjaxAdapter';
+
+/** The DealCopy backend's /api/v1 as the App layer sees it: models in, models out, BackendFailure on error. */
+export interface BackendApi {
+  getMeta(): Promise<Meta>;
+  startCopy(leadIds: number[], options: CopyOptions, idempotencyKey?: string): Promise<{ id: string }>;
+  getJob(id: string): Promise<Job>;
+  undo(id: string): Promise<void>;
+  /** The account's DP key, or null when the backend does not offer DP rules yet (404). */
+  getDpKey(): Promise<string | null>;
+}
+
+export function createHttp(baseURL: string, ajax: AuthorizedAjax | undefined): AxiosInstance {
+  return axios.create({
+    baseURL,
+    timeout: 30_000,
+    headers: { Accept: 'application/json, application/problem+json' },
+    ...(ajax ? { adapter: authorizedAjaxAdapter(ajax) } : {}),
+  });
+}
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toBackendFailure(error);
+  }
+}
+
+export function createBackendApi(http: AxiosInstance): BackendApi {
+  return {
+    getMeta: () => call(async () => toMeta(parseAnswer(metaDto, (await http.get('/api/v1/meta')).data))),
+
+    startCopy: (leadIds, options, idempotencyKey) =>
+      call(async () => {
+        const body = { lead_ids: leadIds, ...toCopyOptionsDto(options), ...(idempotencyKey ? { idempotency_key: idempotencyKey } : {}) };
+        const answer = parseAnswer(jobAcceptedDto, (await http.post('/api/v1/copies', body)).data);
+        return { id: answer.id };
+      }),
+
+    getJob: (id) => call(async () => toJob(parseAnswer(jobDto, (await http.get(`/api/v1/copies/${encodeURIComponent(id)}`)).data))),
+
+    undo: (id) => call(async () => void (await http.post(`/api/v1/copies/${encodeURIComponent(id)}/undo`))),
+
+    getDpKey: () =>
+      call(async () => {
+        const response = await http.get('/api/v1/dp/key', { validateStatus: (s) => (s >= 200 && s < 300) || s === 404 });
+        if (response.status === 404) return null;
+        return parseAnswer(dpKeyDto, response.data).key;
+      }),
+  };
+}

@@ -1,0 +1,20 @@
+import type { Messages } from './types';
+
+/** Looks a dotted key up in nested messages and fills {placeholders}; an unknown key shows itself. */
+export function translate(messages: Messages, key: string, params?: Record<string, string | number>): string {
+  let node: string | Messages | undefined = messages;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string') return key;
+    node = node[part];
+  }
+  if (typeof node !== 'string') return key;
+  if (!params) return node;
+  return node.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Every dotted key of a messages object; used to check that ru and en match. */
+export function messageKeys(messages: Messages, prefix = ''): string[] {
+  return Object.entries(messages).flatMap(([k, v]) =>
+    typeof v === 'string' ? [prefix + k] : messageKeys(v, `${prefix}${k}.`),
+  );
+}

@@ -1,0 +1,117 @@
+/** Domain types shared by every layer. camelCase models; the snake_case DTOs live in Data Access. */
+
+export type ResponsibleMode = 'keep' | 'fixed' | 'round_robin';
+export type OriginalAction = 'leave' | 'move' | 'close_won' | 'close_lost';
+export type FieldsChoice = 'all' | 'none' | 'some';
+
+export interface CopyWhat {
+  fields: FieldsChoice;
+  fieldIds: number[];
+  price: boolean;
+  contacts: boolean;
+  company: boolean;
+  tags: boolean;
+  products: boolean;
+  notes: boolean;
+  openTasks: boolean;
+  finishedTasks: boolean;
+}
+
+/** Everything the copy form asks, minus the deals themselves. */
+export interface CopyOptions {
+  targetPipelineId: number | null;
+  targetStatusId: number | null;
+  responsibleMode: ResponsibleMode;
+  responsibleUserIds: number[];
+  copies: number;
+  nameTemplate: string;
+  copy: CopyWhat;
+  originalAction: OriginalAction;
+  originalPipelineId: number | null;
+  originalStatusId: number | null;
+  lossReasonId: number | null;
+}
+
+/** The widget's own settings, stored by amoCRM in the custom settings field as JSON. */
+export interface WidgetSettings {
+  allowedUserIds: number[];
+  defaults: CopyOptions;
+}
+
+/** A Digital Pipeline rule: written into the DP trigger's settings fields. */
+export interface DpRule {
+  options: CopyOptions;
+  delayMinutes: number;
+  skipIfOpen: boolean;
+}
+
+export interface Stage {
+  id: number;
+  name: string;
+  kind: 'open' | 'won' | 'lost';
+  color?: string;
+}
+export interface Pipeline {
+  id: number;
+  name: string;
+  isMain: boolean;
+  stages: Stage[];
+}
+export interface User {
+  id: number;
+  name: string;
+}
+export interface LeadField {
+  id: number;
+  name: string;
+  type: string;
+  copyable: boolean;
+  reason?: string;
+}
+export interface Meta {
+  accountId: number;
+  subdomain: string;
+  pipelines: Pipeline[];
+  users: User[];
+  leadFields: LeadField[];
+  lossReasons: { id: number; name: string }[];
+}
+
+export type JobStatus = 'accepted' | 'running' | 'completed' | 'completed_with_errors' | 'failed' | 'undoing' | 'undone';
+export interface DealCopyResult {
+  sourceId: number;
+  status: 'pending' | 'done' | 'failed';
+  copies: { n: number; leadId: number; url: string }[];
+  skippedFields: { fieldId: number; name: string; reason: string }[];
+  errors: string[];
+}
+export interface Job {
+  id: string;
+  status: JobStatus;
+  total: number;
+  done: number;
+  deals: DealCopyResult[];
+  undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string }[] } | null;
+}
+
+/**
+ * What went wrong talking to the backend, in a shape the UI can show:
+ * unreachable (network) → message + Retry; problem (problem+json) → title/detail + per-field errors.
+ */
+export type BackendError =
+  | { kind: 'unreachable' }
+  | { kind: 'problem'; status: number; title: string; detail?: string; fieldErrors: Record<string, string[]> }
+  | { kind: 'unexpected'; status: number }
+  | { kind: 'invalid_response'; issues: string };
+
+export class BackendFailure extends Error {
+  constructor(readonly error: BackendError) {
+    super(`backend: ${error.kind}`);
+    this.name = 'BackendFailure';
+  }
+}
+
+/** i18n dictionary: nested objects of strings, as in i18n/ru.json. */
+export interface Messages {
+  [key: string]: string | Messages;
+}

@@ -1,0 +1,181 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
+import type { Component } from 'vue';
+import BackendErrorAlert from '../../src/presentation/components/BackendErrorAlert.vue';
+import CardCopyScreen from '../../src/presentation/components/CardCopyScreen.vue';
+import DpRuleScreen from '../../src/presentation/components/DpRuleScreen.vue';
+import MassCopyScreen from '../../src/presentation/components/MassCopyScreen.vue';
+import SettingsScreen from '../../src/presentation/components/SettingsScreen.vue';
+import { useSettingsStore } from '../../src/app/stores/settings';
+import { useDpRuleStore } from '../../src/app/stores/dpRule';
+import type { BackendError } from '../../src/infrastructure/types';
+import { defaultSettings } from '../../src/infrastructure/validators';
+import { fail, fakeApi, job, meta, useFakeDeps } from './fakes';
+
+function mountScreen(component: Component, props: Record<string, unknown> = {}, prepare?: (pinia: ReturnType<typeof createPinia>) => void) {
+  const pinia = createPinia();
+  const wrapper = mount(component, { props, global: { plugins: [pinia] }, attachTo: document.body });
+  prepare?.(pinia);
+  return wrapper;
+}
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('card copy screen', () => {
+  it('copies the deal and shows links to the new deals, then undoes', async () => {
+    const undone = job({ status: 'undone', undo: { status: 'done', closed: [20000305], notUndone: [] } });
+    const { api, calls } = fakeApi({ getJob: [job(), undone] });
+    useFakeDeps(api, { settings: { ...defaultSettings(), defaults: { ...defaultSettings().defaults, targetPipelineId: 7100002 } } });
+    const w = mountScreen(CardCopyScreen, { leadId: 20000001 });
+    await vi.waitFor(() => expect(w.find('[data-testid="copy-form"]').exists()).toBe(true));
+    expect(w.find('.dc-widget').exists()).toBe(true);
+    await w.find('[data-testid="copy-form"]').trigger('submit');
+    await vi.waitFor(() => expect(w.find('[data-testid="copy-link"]').exists()).toBe(true));
+    expect(w.find('[data-testid="copy-link"]').attributes('href')).toBe('https://x/leads/detail/20000305');
+    expect(calls.find((c) => c.method === 'startCopy')!.args[1]).toMatchObject({ targetPipelineId: 7100002 });
+    await vi.waitFor(() => expect(w.find('[data-testid="undo"]').exists()).toBe(true));
+    await w.find('[data-testid="undo"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="undo-summary"]').exists()).toBe(true));
+    expect(w.find('[data-testid="undo-summary"]').text()).toContain('1 copies closed');
+    w.unmount();
+  });
+
+  it('shows the unreachable backend with a Retry that works', async () => {
+    const { api } = fakeApi({ getMeta: [fail({ kind: 'unreachable' }), meta] });
+    useFakeDeps(api);
+    const w = mountScreen(CardCopyScreen, { leadId: 20000001 });
+    await vi.waitFor(() => expect(w.find('[data-testid="backend-error"]').exists()).toBe(true));
+    expect(w.text()).toContain('cannot be reached');
+    await w.find('[data-testid="retry"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="copy-form"]').exists()).toBe(true));
+    w.unmount();
+  });
+
+  it.each([
+    ['a user who may not copy', { leadId: 1 }, { allowed: [42] }, 'not-allowed'],
+    ['a new unsaved deal', { leadId: null }, { allowed: [] }, 'no-card'],
+  ])('explains %s instead of a form', async (_n, props, opts, testid) => {
+    useFakeDeps(fakeApi().api, { settings: { ...defaultSettings(), allowedUserIds: opts.allowed } });
+    const w = mountScreen(CardCopyScreen, props);
+    await flushPromises();
+    expect(w.find(`[data-testid="${testid}"]`).exists()).toBe(true);
+    expect(w.find('[data-testid="copy-form"]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it('shows a refusal with its title, detail and field errors', async () => {
+    const problem = fail({ kind: 'problem', status: 422, title: 'Validation failed', detail: 'Stage is archived', fieldErrors: { 'target.status_id': ['unknown stage'] } });
+    useFakeDeps(fakeApi({ startCopy: [problem] }).api, { settings: { ...defaultSettings(), defaults: { ...defaultSettings().defaults, targetPipelineId: 7100002 } } });
+    const w = mountScreen(CardCopyScreen, { leadId: 20000001 });
+    await vi.waitFor(() => expect(w.find('[data-testid="copy-form"]').exists()).toBe(true));
+    await w.find('[data-testid="copy-form"]').trigger('submit');
+    await vi.waitFor(() => expect(w.find('[data-testid="backend-error"]').exists()).toBe(true));
+    const text = w.find('[data-testid="backend-error"]').text();
+    expect(text).toContain('Validation failed');
+    expect(text).toContain('Stage is archived');
+    expect(text).toContain('target.status_id');
+    expect(w.find('[data-testid="retry"]').exists()).toBe(false);
+    w.unmount();
+  });
+});
+
+describe('mass copy screen', () => {
+  it('copies every selected deal and reports each one', async () => {
+    const deals = [1, 2, 3].map((id) => ({ sourceId: id, status: 'done' as const, copies: [{ n: 1, leadId: 100 + id, url: `https://x/${100 + id}` }], skippedFields: [], errors: [] }));
+    const { api, calls } = fakeApi({ getJob: [job({ status: 'running', total: 3, done: 1, deals: [] }), job({ total: 3, done: 3, deals })] });
+    useFakeDeps(api);
+    const w = mountScreen(MassCopyScreen, { leadIds: [1, 2, 3] });
+    expect(w.find('[data-testid="selected-count"]').text()).toContain('3');
+    await vi.waitFor(() => expect(w.find('[data-testid="mass-form"]').exists()).toBe(true));
+    await w.find('[data-testid="mass-form"]').trigger('submit');
+    await vi.waitFor(() => expect(w.findAll('[data-testid="job-row"]')).toHaveLength(3));
+    expect(calls.find((c) => c.method === 'startCopy')!.args[0]).toEqual([1, 2, 3]);
+    expect(w.find('[data-testid="job-progress-text"]').text()).toContain('3 of 3');
+    expect(w.find('[data-testid="undo"]').exists()).toBe(true);
+    w.unmount();
+  });
+
+  it('asks to tick deals when nothing is selected', async () => {
+    useFakeDeps(fakeApi().api);
+    const w = mountScreen(MassCopyScreen, { leadIds: [] });
+    expect(w.find('[data-testid="no-selection"]').exists()).toBe(true);
+    w.unmount();
+  });
+});
+
+describe('settings screen', () => {
+  it('shows a message for damaged saved settings instead of a blank panel', async () => {
+    useFakeDeps(fakeApi().api);
+    const pinia = createPinia();
+    const store = useSettingsStore(pinia);
+    store.load('{"v":1,"allowed_user_ids":"everyone"');
+    const w = mount(SettingsScreen, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(w.find('[data-testid="allowed-users"]').exists()).toBe(true));
+    expect(w.find('[data-testid="settings-malformed"]').text()).toContain('damaged');
+    expect(w.find('[data-testid="name-template"]').exists()).toBe(true);
+    w.unmount();
+  });
+
+  it('hands every change to amoCRM as the settings JSON', async () => {
+    useFakeDeps(fakeApi().api);
+    const pinia = createPinia();
+    const w = mount(SettingsScreen, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(w.find('[data-testid="allowed-users"]').exists()).toBe(true));
+    useSettingsStore(pinia).settings.defaults.copies = 4;
+    await flushPromises();
+    const emitted = w.emitted('change') as string[][];
+    expect(JSON.parse(emitted.at(-1)![0]!).defaults.copies).toBe(4);
+    w.unmount();
+  });
+});
+
+describe('DP rule screen', () => {
+  it('says clearly when the backend has no DP rules yet', async () => {
+    useFakeDeps(fakeApi({ getDpKey: [null] }).api);
+    const w = mountScreen(DpRuleScreen);
+    await vi.waitFor(() => expect(w.find('[data-testid="dp-unsupported"]').exists()).toBe(true));
+    expect(w.text()).toContain('does not support DP rules yet');
+    w.unmount();
+  });
+
+  it('shows a saved delay in the largest unit that divides it', async () => {
+    useFakeDeps(fakeApi().api);
+    const pinia = createPinia();
+    const dp = useDpRuleStore(pinia);
+    dp.load(JSON.stringify({ ...JSON.parse(dp.fields.rule), delay_minutes: 43200 }), 'k', 7100001);
+    expect(dp.malformed).toBe(false);
+    const w2 = mount(DpRuleScreen, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(w2.find('[data-testid="dp-delay"] input').exists()).toBe(true));
+    expect((w2.find('[data-testid="dp-delay"] input').element as HTMLInputElement).value).toBe('30');
+    expect(w2.find('[data-testid="dp-delay-unit"]').text()).toContain('days');
+    w2.unmount();
+  });
+
+  it('fills the DP fields with the key and the rule', async () => {
+    useFakeDeps(fakeApi().api);
+    const w = mountScreen(DpRuleScreen);
+    await vi.waitFor(() => expect(w.emitted('change')).toBeTruthy());
+    const fields = (w.emitted('change') as { key: string; rule: string }[][]).at(-1)![0]!;
+    expect(fields.key).toBe('dp-key-123');
+    expect(JSON.parse(fields.rule)).toMatchObject({ v: 1, target: { pipeline_id: 7100001 }, delay_minutes: 0 });
+    expect(w.find('[data-testid="dp-delay"]').exists()).toBe(true);
+    w.unmount();
+  });
+});
+
+describe('backend error alert', () => {
+  it.each<[string, BackendError, string[], boolean]>([
+    ['unreachable', { kind: 'unreachable' }, ['cannot be reached'], true],
+    ['problem', { kind: 'problem', status: 404, title: 'Deals not found', detail: '2 deals do not exist', fieldErrors: { 'lead_ids[1]': ['not found'] } },
+      ['Deals not found', '2 deals do not exist', 'lead_ids[1]', 'not found'], false],
+    ['unexpected', { kind: 'unexpected', status: 502 }, ['status 502'], true],
+    ['invalid response', { kind: 'invalid_response', issues: 'x' }, ['does not understand'], true],
+  ])('%s', (_n, error, texts, retry) => {
+    useFakeDeps(fakeApi().api);
+    const w = mount(BackendErrorAlert, { props: { error, retry: () => {} } });
+    for (const text of texts) expect(w.text()).toContain(text);
+    expect(w.find('[data-testid="retry"]').exists()).toBe(retry);
+  });
+});
