@@ -145,7 +145,7 @@ public static class SandboxMode
                 -H 'X-Auth-Token: {token}' \
                 -d '{body.ToJsonString()}'
             then open the returned url with a fresh token, or look at the deal in the sandbox:
-              curl -s -H 'Authorization: Bearer {server.DemoToken}' '{server.BaseAddress}api/v4/leads?filter[pipeline_id]=7100002&order[id]=desc&limit=1'
+              curl -sg -H 'Authorization: Bearer {server.DemoToken}' '{server.BaseAddress}api/v4/leads?filter[pipeline_id]=7100002&order[id]=desc&limit=1'
             Press Ctrl+C to stop.
             """;
     }
