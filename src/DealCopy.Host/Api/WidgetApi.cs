@@ -74,6 +74,10 @@ public static class WidgetApi
         {
             return Problem.Unavailable("The account did not answer in time; nothing was lost — repeat the request (with the same idempotency_key for copies).");
         }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            return Results.StatusCode(499); // the caller went away; whatever the account does still happens once
+        }
     }
 
     private static async Task<IResult> Meta(HttpContext ctx)
