@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_STATUSES } from '../infrastructure/constants';
 import type { CopyOptions, Job, Meta } from '../infrastructure/types';
 
 /** zod schemas of the backend's JSON (docs/API.md) and the mapping DTO ↔ model. */
@@ -49,7 +50,8 @@ const errorItem = z.union([
 
 export const jobDto = z.object({
   id: z.string(),
-  status: z.enum(['accepted', 'running', 'completed', 'completed_with_errors', 'failed', 'undoing', 'undone']),
+  status: z.enum(JOB_STATUSES),
+  reason: z.string().nullish().transform((v) => v ?? null),
   total: z.number().int().nonnegative(),
   done: z.number().int().nonnegative(),
   deals: z.array(
@@ -87,6 +89,7 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason })),
       errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
     })),
+    reason: dto.reason,
     undo: dto.undo
       ? {
           status: dto.undo.status,

@@ -1,4 +1,5 @@
 /** Domain types shared by every layer. camelCase models; the snake_case DTOs live in Data Access. */
+import type { JOB_STATUSES } from './constants';
 
 export type ResponsibleMode = 'keep' | 'fixed' | 'round_robin';
 export type OriginalAction = 'leave' | 'move' | 'close_won' | 'close_lost';
@@ -77,7 +78,7 @@ export interface Meta {
   lossReasons: { id: number; name: string }[];
 }
 
-export type JobStatus = 'accepted' | 'running' | 'completed' | 'completed_with_errors' | 'failed' | 'undoing' | 'undone';
+export type JobStatus = (typeof JOB_STATUSES)[number];
 export interface DealCopyResult {
   sourceId: number;
   status: 'pending' | 'done' | 'failed';
@@ -92,6 +93,8 @@ export interface Job {
   done: number;
   deals: DealCopyResult[];
   undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string }[] } | null;
+  /** Why the job was cancelled or skipped, when it was. */
+  reason: string | null;
 }
 
 /**

@@ -60,6 +60,12 @@ describe('backend DTOs', () => {
     expect(job.undo).toEqual({ status: 'done', closed: [9], notUndone: [{ leadId: 10, reason: 'gone' }] });
   });
 
+  it.each(['scheduled', 'cancelled'])('reads a %s job with its reason and run_at', (status) => {
+    const job = toJob(parseAnswer(jobDto, { id: 'j', status, reason: 'the deal left the stage', run_at: 1767225600,
+      created_at: 1, finished_at: null, total: 1, done: 0, deals: [], undo: null }));
+    expect(job).toMatchObject({ status, reason: 'the deal left the stage' });
+  });
+
   it('writes the copy request of docs/API.md', () => {
     const o: CopyOptions = { ...defaultCopyOptions(), targetPipelineId: 7100002, responsibleMode: 'round_robin',
       responsibleUserIds: [5000002, 5000003], originalAction: 'close_lost', lossReasonId: 4200001 };

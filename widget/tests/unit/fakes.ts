@@ -29,6 +29,7 @@ export function job(overrides: Partial<Job> = {}): Job {
     id: 'job-1', status: 'completed', total: 1, done: 1,
     deals: [{ sourceId: 20000001, status: 'done', copies: [{ n: 1, leadId: 20000305, url: 'https://x/leads/detail/20000305' }], skippedFields: [], errors: [] }],
     undo: null,
+    reason: null,
     ...overrides,
   };
 }

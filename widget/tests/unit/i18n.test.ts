@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import en from '../../public/i18n/en.json';
 import ru from '../../public/i18n/ru.json';
+import { JOB_STATUSES } from '../../src/infrastructure/constants';
 import { messageKeys, translate } from '../../src/infrastructure/i18n';
 
 const srcDir = join(__dirname, '..', '..', 'src');
@@ -28,7 +29,7 @@ describe('i18n', () => {
   });
 
   it('every job and deal status has a label', () => {
-    for (const s of ['accepted', 'running', 'completed', 'completed_with_errors', 'failed', 'undoing', 'undone'])
+    for (const s of JOB_STATUSES)
       expect(translate(en, `ui.job.status.${s}`)).not.toContain('ui.');
     for (const s of ['pending', 'done', 'failed']) expect(translate(ru, `ui.job.deal_status.${s}`)).not.toContain('ui.');
   });
