@@ -136,26 +136,27 @@ public sealed class RepeatDealTests : HostTestBase
     [Fact]
     public async Task A_delayed_rule_fires_when_its_time_comes_also_after_a_restart()
     {
-        var rule = RuleJson(Repeat, delayMinutes: 30 * 24 * 60);
+        // 60 days: longer than a system timer can wait in one go (~49.7 days)
+        var rule = RuleJson(Repeat, delayMinutes: 60 * 24 * 60);
         await TriggerOnAsync(Sales, Won, rule);
         var leads = await OpenSalesDealsAsync(2);
 
         var first = (await MoveAsync([leads[0]], Sales, Won)).Single()!.AsObject();
         var firstJob = JobIdOf(first, rule);
         Assert.Equal("scheduled", (await Host.JobAsync(firstJob))["status"]!.GetValue<string>());
-        _clock.Advance(TimeSpan.FromDays(29));
+        _clock.Advance(TimeSpan.FromDays(59));
         Assert.Equal("scheduled", (await Host.JobAsync(firstJob))["status"]!.GetValue<string>());
         Assert.Empty(RepeatDeals(await DumpAsync()));
 
-        _clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // the 30 days are over
+        _clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // the 60 days are over
         Assert.Equal("completed", (await Host.WaitJobAsync(firstJob))["status"]!.GetValue<string>());
         Assert.Equal(leads[0], SourceOf(RepeatDeals(await DumpAsync()).Single()));
 
-        // the second one is scheduled, then the node goes down and comes back 31 days later
+        // the second one is scheduled, then the node goes down and comes back 61 days later
         var second = JobIdOf((await MoveAsync([leads[1]], Sales, Won)).Single()!.AsObject(), rule);
         Assert.Equal("scheduled", (await Host.JobAsync(second))["status"]!.GetValue<string>());
         await Host.StopAsync();
-        Host = await TestHost.StartAsync(Sandbox, DataPath, jobClock: new FakeTimeProvider(_clock.GetUtcNow().AddDays(31)));
+        Host = await TestHost.StartAsync(Sandbox, DataPath, jobClock: new FakeTimeProvider(_clock.GetUtcNow().AddDays(61)));
         Assert.Equal("completed", (await Host.WaitJobAsync(second))["status"]!.GetValue<string>());
         Assert.Equal([leads[0], leads[1]], RepeatDeals(await DumpAsync()).Select(SourceOf).Order());
     }

@@ -54,6 +54,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _seenTokens = [];
     private readonly Dictionary<string, ITimer> _timers = [];
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
     private IActorRef? _gateway;
     private Task<AccountMetadata>? _metadata;
@@ -431,9 +432,11 @@ public sealed class AccountActor : ReceivePersistentActor
         if (_children.ContainsKey(job.JobId) || _timers.ContainsKey(job.JobId)) return;
         if (job.Spec.Trigger is { } trigger && job.UndoRequestedAt is null && trigger.RunAt > _services.Time.GetUtcNow().ToUnixTimeSeconds())
         {
-            // a delayed repeat deal: wake up when it is due (the journal keeps it across restarts)
+            // a delayed repeat deal: wake up when it is due (the journal keeps it across restarts). System
+            // timers cannot wait longer than ~49 days, and rules may delay a year: wake at least daily and look again.
             var self = Self;
             var wait = DateTimeOffset.FromUnixTimeSeconds(trigger.RunAt) - _services.Time.GetUtcNow();
+            if (wait > MaxTimerWait) wait = MaxTimerWait;
             _timers[job.JobId] = _services.Time.CreateTimer(_ => self.Tell(new Due(job.JobId)), null, wait, Timeout.InfiniteTimeSpan);
             Context.SetReceiveTimeout(null);
             return;
