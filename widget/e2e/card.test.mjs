@@ -1,21 +1,12 @@
 // Copy one deal from its card into another pipeline, see the new deal, undo it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { api, captureJobIds, choose, unscopedSelectors, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+import { test } from 'node:test';
+import { api, captureJobIds, choose, unscopedSelectors, openHarness, screenshot, useBackendAndBrowser } from './support.mjs';
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const suite = useBackendAndBrowser();
 
 test('copies one deal into another pipeline from the card and undoes it', async () => {
-  const { page, context, errors } = await openHarness(browser, backend.baseUrl, { lead: '20000001' });
+  const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '20000001' });
   const jobIds = captureJobIds(page);
   await page.getByTestId('open-card').click();
   await page.waitForSelector('[data-testid="copy-form"]', { timeout: 20_000 });
@@ -37,7 +28,7 @@ test('copies one deal into another pipeline from the card and undoes it', async 
 
   // The backend agrees: the job copied deal 20000001 into that new deal.
   assert.equal(jobIds.length, 1);
-  const status = await api(backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
+  const status = await api(suite.backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
   assert.equal(status.status, 200);
   const deal = status.body.deals.find((d) => d.source_id === 20000001);
   assert.equal(deal.status, 'done');
@@ -46,7 +37,7 @@ test('copies one deal into another pipeline from the card and undoes it', async 
   await page.getByTestId('undo').click();
   await page.getByTestId('undo-summary').waitFor({ timeout: 30_000 });
   await screenshot(page, 'card-undone');
-  const undone = await api(backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
+  const undone = await api(suite.backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
   assert.equal(undone.body.status, 'undone');
   assert.ok(undone.body.undo.closed.includes(newLeadId));
   assert.deepEqual(errors, []);

@@ -1,21 +1,12 @@
 // What the user sees when things go wrong: a refused request, an unreachable backend, damaged settings.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { choose, freePort, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+import { test } from 'node:test';
+import { choose, freePort, openHarness, screenshot, useBackendAndBrowser } from './support.mjs';
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const suite = useBackendAndBrowser();
 
 test('a refused copy shows the problem title, detail and field errors', async () => {
-  const { page, context } = await openHarness(browser, backend.baseUrl, { lead: '29999999' });
+  const { page, context } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '29999999' });
   await page.getByTestId('open-card').click();
   await page.waitForSelector('[data-testid="copy-form"]', { timeout: 20_000 });
   await page.locator('[data-testid="copy-form"] [data-testid="submit"]').click();
@@ -31,7 +22,7 @@ test('a refused copy shows the problem title, detail and field errors', async ()
 
 test('an unreachable backend shows a clear message with Retry', async () => {
   const dead = await freePort();
-  const { page, context, errors } = await openHarness(browser, backend.baseUrl, { lead: '20000001', api: `http://127.0.0.1:${dead}` });
+  const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '20000001', api: `http://127.0.0.1:${dead}` });
   await page.getByTestId('open-card').click();
   const alert = page.getByTestId('backend-error');
   await alert.waitFor({ timeout: 30_000 });
@@ -44,7 +35,7 @@ test('an unreachable backend shows a clear message with Retry', async () => {
 });
 
 test('damaged saved settings show a message and the defaults, and Save writes valid settings', async () => {
-  const { page, context, errors } = await openHarness(browser, backend.baseUrl, { settings: '{"v":1,"allowed_user_ids":' });
+  const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { settings: '{"v":1,"allowed_user_ids":' });
   await page.getByTestId('open-settings').click();
   await page.getByTestId('settings-malformed').waitFor({ timeout: 20_000 });
   await page.getByTestId('allowed-users').waitFor({ timeout: 20_000 });
@@ -60,7 +51,7 @@ test('damaged saved settings show a message and the defaults, and Save writes va
 });
 
 test('the DP block fills key and rule, or says the backend has no DP rules yet', async () => {
-  const { page, context, errors } = await openHarness(browser, backend.baseUrl);
+  const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl);
   await page.getByTestId('open-dp').click();
   const outcome = await Promise.race([
     page.getByTestId('dp-unsupported').waitFor({ timeout: 20_000 }).then(() => 'unsupported'),
@@ -79,7 +70,7 @@ test('the DP block fills key and rule, or says the backend has no DP rules yet',
     const rule = JSON.parse(saved.rule);
     assert.equal(rule.v, 1);
     assert.equal(rule.delay_minutes, 30 * 24 * 60);
-    if (backend.kind === 'host') {
+    if (suite.backend.kind === 'host') {
       // The backend takes the rule exactly as the widget wrote it: amoCRM's DP hook with these settings is accepted.
       const form = new URLSearchParams({
         'event[type]': '14', 'event[type_code]': 'lead_status_changed', 'event[data][id]': '20000001',
@@ -88,7 +79,7 @@ test('the DP block fills key and rule, or says the backend has no DP rules yet',
         'action[settings][widget][settings][key]': saved.key, 'action[settings][widget][settings][rule]': saved.rule,
         subdomain: 'dealcopy-demo', account_id: '31000001',
       });
-      const res = await fetch(`${backend.baseUrl}/hooks/dp`, { method: 'POST', body: form });
+      const res = await fetch(`${suite.backend.baseUrl}/hooks/dp`, { method: 'POST', body: form });
       const answer = await res.json();
       assert.equal(res.status, 200, JSON.stringify(answer));
       assert.match(answer.status, /^(accepted|duplicate)$/);

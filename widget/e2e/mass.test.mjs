@@ -1,21 +1,12 @@
 // Select 50 deals in the list, copy them, watch the progress, read the per-deal report, undo.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { api, captureJobIds, launchBrowser, openHarness, screenshot, startBackend } from './support.mjs';
+import { test } from 'node:test';
+import { api, captureJobIds, openHarness, screenshot, useBackendAndBrowser } from './support.mjs';
 
-let backend;
-let browser;
-before(async () => {
-  backend = await startBackend();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await backend?.stop();
-});
+const suite = useBackendAndBrowser();
 
 test('mass-copies 50 selected deals with visible progress and a final report', async () => {
-  const { page, context, errors } = await openHarness(browser, backend.baseUrl, { leads: '20000101-20000150' });
+  const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { leads: '20000101-20000150' });
   const jobIds = captureJobIds(page);
   await page.getByTestId('open-list').click();
   await page.getByTestId('check-all').check();
@@ -45,7 +36,7 @@ test('mass-copies 50 selected deals with visible progress and a final report', a
   const seen = await page.evaluate(() => window.__seen);
   assert.ok(seen.some((s) => /^(accepted|running)\|/.test(s)), `progress shown while running: ${[...new Set(seen)].join(', ')}`);
 
-  const status = await api(backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
+  const status = await api(suite.backend.baseUrl, `/api/v1/copies/${jobIds[0]}`);
   assert.equal(status.body.total, 50);
   assert.equal(status.body.done, 50);
   assert.deepEqual(status.body.deals.map((d) => d.source_id).sort(), Array.from({ length: 50 }, (_, i) => 20000101 + i));

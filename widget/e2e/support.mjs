@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startFakeHost } from './fakeHost.mjs';
 
@@ -151,4 +152,18 @@ export async function unscopedSelectors(page) {
     for (const sheet of document.styleSheets) if (!(sheet.href ?? '').endsWith('harness.css')) walk(sheet.cssRules);
     return [...new Set(out)];
   });
+}
+
+/** One backend and one browser for a test file: started before its tests, stopped after them. */
+export function useBackendAndBrowser() {
+  const suite = {};
+  before(async () => {
+    suite.backend = await startBackend();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.backend?.stop();
+  });
+  return suite;
 }
