@@ -36,7 +36,7 @@ public static class AdminApi
         });
         admin.MapGet("/accounts/{id:long}/jobs/{jobId}", async (HttpContext ctx, long id, string jobId) => await WidgetApi.Ask(ctx, new GetJob(id, jobId)) switch
         {
-            JobView v => Results.Json(WidgetApi.View(v, "amocrm"), Problem.Json),
+            JobView v => Results.Json(WidgetApi.View(v, await WidgetApi.Ask(ctx, new GetAccountStatus(id)) is AccountStatusView { Referer: { } referer } ? referer : "amocrm.ru"), Problem.Json),
             JobNotFound => Problem.NotFound($"There is no job {jobId} in account {id}."),
             IResult r => r,
             var other => Problem.Of(500, "Unexpected answer", other.GetType().Name),
