@@ -126,6 +126,28 @@ else
   echo "==> widget took $((SECONDS - widget_start)) s"
 fi
 
+# Repeat what failed right above the totals, so that the end of a long log says it.
+failure_summary() {
+  local trx
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); inside = 1; shown = 0; print "FAILED " name; next }
+      inside && /<\/UnitTestResult>/ { inside = 0; next }
+      inside && shown < 12 { line = $0; gsub(/<[^>]*>/, "", line); if (line ~ /[^ \t]/) { print "    " line; shown++ } }
+    ' "$trx" | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+  done
+  for junit in "$results"/widget-*.xml; do
+    [ -f "$junit" ] || continue
+    grep -B1 -A3 '<failure' "$junit" | sed 's/^/    /'
+  done
+  [ -f "$results/widget-e2e.tap" ] && grep -A8 '^not ok' "$results/widget-e2e.tap"
+  return 0
+}
 [ "$failed" -eq 0 ] || ok=0
+if [ "$ok" -ne 1 ]; then
+  echo "==> what failed"
+  failure_summary
+fi
 echo "${passed} passed, ${failed} failed"
 [ "$ok" -eq 1 ]
