@@ -14,8 +14,11 @@ public sealed class AmoOptions
     public int RequestsPerSecond { get; set; } = 7;
     public int MaxBatch { get; set; } = 250;
     public int MaxCreateBatch { get; set; } = 50;
-    /// <summary>Added to the one-second window so that transit jitter never puts 8 requests into amoCRM's second.</summary>
-    public int WindowMarginMs { get; set; } = 100;
+    /// <summary>
+    /// Added to the one-second window. A request already counts until a window after its answer (amoCRM saw it
+    /// before that), so this only covers amoCRM's clock granularity.
+    /// </summary>
+    public int WindowMarginMs { get; set; } = 20;
     public int MetadataTtlSeconds { get; set; } = 60;
     public int RequestTimeoutSeconds { get; set; } = 20;
 }

@@ -16,6 +16,7 @@ public sealed class SlidingWindowLimiterTests
 
         var first = Enumerable.Range(0, 3).Select(_ => limiter.AcquireAsync(CancellationToken.None)).ToList();
         Assert.All(first, t => Assert.True(t.IsCompletedSuccessfully));
+        foreach (var slot in first) (await slot).Dispose(); // answered at once
 
         var fourth = limiter.AcquireAsync(CancellationToken.None);
         Assert.False(fourth.IsCompleted);
@@ -31,7 +32,7 @@ public sealed class SlidingWindowLimiterTests
     public async Task Waiting_requests_are_served_when_the_window_moves_and_no_more()
     {
         var limiter = new SlidingWindowLimiter(3, Window, _time);
-        for (var i = 0; i < 3; i++) await limiter.AcquireAsync(CancellationToken.None);
+        for (var i = 0; i < 3; i++) (await limiter.AcquireAsync(CancellationToken.None)).Dispose();
         _time.Advance(TimeSpan.FromMilliseconds(400));
 
         var waiting = Enumerable.Range(0, 4).Select(_ => limiter.AcquireAsync(CancellationToken.None)).ToList();
@@ -39,7 +40,7 @@ public sealed class SlidingWindowLimiterTests
         Assert.All(waiting, t => Assert.False(t.IsCompleted));
 
         _time.Advance(TimeSpan.FromMilliseconds(1)); // t = 1 s: the first three leave the window
-        await Task.WhenAll(waiting.Take(3)).WaitAsync(Deadline);
+        foreach (var slot in await Task.WhenAll(waiting.Take(3)).WaitAsync(Deadline)) slot.Dispose();
         Assert.False(waiting[3].IsCompleted);
 
         _time.Advance(Window); // t = 2 s: the three granted at 1 s leave it
@@ -50,7 +51,7 @@ public sealed class SlidingWindowLimiterTests
     public async Task A_cancelled_wait_gives_up_its_turn()
     {
         var limiter = new SlidingWindowLimiter(1, Window, _time);
-        await limiter.AcquireAsync(CancellationToken.None);
+        (await limiter.AcquireAsync(CancellationToken.None)).Dispose();
         using var cts = new CancellationTokenSource();
 
         var cancelled = limiter.AcquireAsync(cts.Token);
@@ -89,7 +90,7 @@ public sealed class SlidingWindowLimiterTests
 
             var acquire = limiter.AcquireAsync(CancellationToken.None);
             while (!acquire.IsCompleted && Now() <= expected) _time.Advance(TimeSpan.FromMilliseconds(1));
-            await acquire.WaitAsync(Deadline);
+            (await acquire.WaitAsync(Deadline)).Dispose(); // answered at once: the window counts from the grant
 
             Assert.True(Now() == expected, $"request {i} at {requested} ms was granted at {Now()} ms, expected {expected} ms");
             grants.Add(Now());
@@ -98,6 +99,46 @@ public sealed class SlidingWindowLimiterTests
         foreach (var g in grants)
             Assert.True(grants.Count(x => x > g - Window.TotalMilliseconds && x <= g) <= limit, $"more than {limit} grants in the window ending at {g} ms");
         Assert.True(grants.Count(x => grants.Count(y => y > x - Window.TotalMilliseconds && y <= x) == limit) > 0, "the sequence never filled a window");
+    }
+
+    [Fact]
+    public async Task A_request_holds_its_slot_until_one_window_after_its_answer()
+    {
+        // amoCRM counts a request when it arrives, which we only know lies between sending and the answer
+        var limiter = new SlidingWindowLimiter(1, Window, _time);
+        var slow = await limiter.AcquireAsync(CancellationToken.None);
+        var next = limiter.AcquireAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(3)); // the first answer takes 3 s: its slot stays taken
+        Assert.False(next.IsCompleted);
+        Assert.Equal((0, Window), limiter.Peek());
+
+        slow.Dispose(); // answered now; amoCRM may have seen it a moment ago
+        _time.Advance(Window - TimeSpan.FromMilliseconds(1));
+        Assert.False(next.IsCompleted);
+        Assert.Equal((0, TimeSpan.FromMilliseconds(1)), limiter.Peek());
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        (await next.WaitAsync(Deadline)).Dispose();
+    }
+
+    [Fact]
+    public async Task A_request_that_ends_in_flight_order_frees_the_slot_of_the_one_that_ended_first()
+    {
+        var limiter = new SlidingWindowLimiter(2, Window, _time);
+        var a = await limiter.AcquireAsync(CancellationToken.None);
+        var b = await limiter.AcquireAsync(CancellationToken.None);
+        var third = limiter.AcquireAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        b.Dispose(); // b answers first, a is still in flight
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(third.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        (await third.WaitAsync(Deadline)).Dispose();
+        a.Dispose();
+        a.Dispose(); // a second dispose changes nothing
+        Assert.Equal(0, limiter.Peek().Free);
     }
 
     [Fact]
