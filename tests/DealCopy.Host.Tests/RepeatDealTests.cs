@@ -17,7 +17,7 @@ public sealed class RepeatDealTests : HostTestBase
 
     private const long Won = 142;
 
-    private static string RuleJson(long pipeline, long? status = null, int delayMinutes = 0, bool skipIfOpen = false, string template = "Повтор: {name}", long? fixedUser = null) =>
+    private static string RuleJson(long pipeline, long? status = null, int delayMinutes = 0, bool skipIfOpen = false, string template = "Повтор: {name}", long? fixedUser = null, bool openTasks = false) =>
         new JsonObject
         {
             ["v"] = 1,
@@ -25,7 +25,7 @@ public sealed class RepeatDealTests : HostTestBase
             ["target"] = new JsonObject { ["pipeline_id"] = pipeline, ["status_id"] = status },
             ["responsible"] = fixedUser is { } u ? new JsonObject { ["mode"] = "fixed", ["user_ids"] = new JsonArray(u) } : new JsonObject { ["mode"] = "keep" },
             ["name_template"] = template,
-            ["copy"] = new JsonObject { ["fields"] = "all", ["contacts"] = true, ["company"] = true, ["products"] = true },
+            ["copy"] = new JsonObject { ["fields"] = "all", ["contacts"] = true, ["company"] = true, ["products"] = true, ["open_tasks"] = openTasks },
             ["original"] = new JsonObject { ["action"] = "leave" },
             ["delay_minutes"] = delayMinutes,
             ["skip_if_open"] = skipIfOpen,
@@ -70,9 +70,18 @@ public sealed class RepeatDealTests : HostTestBase
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
     }
 
-    private async Task<long[]> OpenSalesDealsAsync(int count) =>
-        Leads(await DumpAsync()).Where(l => l["pipeline_id"]!.GetValue<long>() == Sales && l["status_id"]!.GetValue<long>() is SalesTalks or SalesFirst or SalesDecision)
-            .Select(l => l["id"]!.GetValue<long>()).Take(count).ToArray();
+    private async Task<long[]> OpenSalesDealsAsync(int count, bool withOpenTask = false)
+    {
+        var dump = await DumpAsync();
+        return Leads(dump).Where(l => l["pipeline_id"]!.GetValue<long>() == Sales && l["status_id"]!.GetValue<long>() is SalesTalks or SalesFirst or SalesDecision)
+            .Select(l => l["id"]!.GetValue<long>())
+            .Where(id => !withOpenTask || OpenTasksOf(dump, id).Count() == 1)
+            .Take(count).ToArray();
+    }
+
+    private static IEnumerable<JsonObject> OpenTasksOf(JsonObject dump, long leadId) =>
+        dump["tasks"]!.AsArray().Select(n => n!.AsObject())
+            .Where(t => t["entity_id"]?.GetValue<long>() == leadId && t["is_completed"]?.GetValue<bool>() != true);
 
     [Fact]
     public async Task A_deal_that_is_won_gets_exactly_one_repeat_deal_with_the_rules_options()
@@ -139,9 +148,9 @@ public sealed class RepeatDealTests : HostTestBase
     public async Task A_delayed_rule_fires_when_its_time_comes_also_after_a_restart()
     {
         // 60 days: longer than a system timer can wait in one go (~49.7 days)
-        var rule = RuleJson(Repeat, delayMinutes: 60 * 24 * 60);
+        var rule = RuleJson(Repeat, delayMinutes: 60 * 24 * 60, openTasks: true);
         await TriggerOnAsync(Sales, Won, rule);
-        var leads = await OpenSalesDealsAsync(2);
+        var leads = await OpenSalesDealsAsync(2, withOpenTask: true);
 
         var first = (await MoveAsync([leads[0]], Sales, Won)).Single()!.AsObject();
         var firstJob = JobIdOf(first, rule);
@@ -151,8 +160,16 @@ public sealed class RepeatDealTests : HostTestBase
         Assert.Empty(RepeatDeals(await DumpAsync()));
 
         _clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1)); // the 60 days are over
-        Assert.Equal("completed", (await Host.WaitJobAsync(firstJob))["status"]!.GetValue<string>());
-        Assert.Equal(leads[0], SourceOf(RepeatDeals(await DumpAsync()).Single()));
+        var done = await Host.WaitJobAsync(firstJob);
+        Assert.Equal("completed", done["status"]!.GetValue<string>());
+        var dump = await DumpAsync();
+        var repeat = RepeatDeals(dump).Single();
+        Assert.Equal(leads[0], SourceOf(repeat));
+
+        // the source's open task was due long before the repeat deal appeared: its copy is due the day after
+        var dueAt = done["run_at"]!.GetValue<long>();
+        var copiedTask = Assert.Single(OpenTasksOf(dump, repeat["id"]!.GetValue<long>()));
+        Assert.Equal(dueAt + 86_400, copiedTask["complete_till"]!.GetValue<long>());
 
         // the second one is scheduled, then the node goes down and comes back 61 days later
         var second = JobIdOf((await MoveAsync([leads[1]], Sales, Won)).Single()!.AsObject(), rule);

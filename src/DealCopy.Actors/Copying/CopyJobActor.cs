@@ -60,6 +60,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private CopyOptions Options => _job.Spec.Options;
 
+    /// <summary>
+    /// The moment the copies are planned for: when the job was accepted, or when a delayed repeat deal fell
+    /// due (its copied open tasks are then due after it appears, not weeks overdue). Both are journaled, so a
+    /// retried step plans exactly what the first attempt did.
+    /// </summary>
+    private long PlannedAt => Math.Max(_job.CreatedAt, _job.Spec.Trigger?.RunAt ?? 0);
+
     private long Now => _time.GetUtcNow().ToUnixTimeSeconds();
 
     private async Task RunOnce()
@@ -404,7 +411,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;
             // planned against the job's acceptance time, not the clock: a retry must plan the same deadlines
             // (an overdue task moves to "tomorrow") or the look-up below misses tasks already created and repeats them
-            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, DateTimeOffset.FromUnixTimeSeconds(_job.CreatedAt));
+            var tasks = CopyPlan.Tasks(sourceTasks[x.Item.SourceId], x.Item.LeadId!.Value, responsible, Options.Content, DateTimeOffset.FromUnixTimeSeconds(PlannedAt));
             for (var i = 0; i < tasks.Count; i++) tasks[i].RequestId = $"{CopyPlan.RequestId(_job.JobId, x.Item.SourceId, x.Item.N)}:task{i}";
             return (x.Key, x.Item, Tasks: tasks);
         }).ToList();
