@@ -52,6 +52,24 @@ public sealed class AuthAndBadInputTests : HostTestBase
     }
 
     [Fact]
+    public async Task A_token_used_before_a_restart_is_still_refused_after_it_and_a_fresh_one_works()
+    {
+        // issued 30 s ago: within the 60 s clock skew, so this node accepts it once
+        var issued = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30;
+        var token = await Sandbox.Control.WidgetTokenAsync(Sandbox.DemoAccountId, Boris, new JsonObject { ["issued_at"] = issued });
+        Assert.Equal(HttpStatusCode.OK, (await GetMetaWith(token)).Status);
+
+        // the node restarts and forgets which tokens it saw; the new one allows 10 s of skew
+        await Host.StopAsync();
+        Host = await TestHost.StartAsync(Sandbox, DataPath, overrides: new Dictionary<string, string?> { ["Security:TokenClockSkewSeconds"] = "10" });
+
+        var (status, body, _) = await GetMetaWith(token);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("fresh token", body["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await GetMetaWith(await Host.WidgetTokenAsync())).Status);
+    }
+
+    [Fact]
     public async Task An_account_that_is_not_installed_is_refused()
     {
         var other = await Sandbox.Control.CreateAccountAsync(new JsonObject { ["subdomain"] = "stranger" });

@@ -53,6 +53,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _seenTokens = [];
+    private long? _rememberingTokensSince; // token clock; set by the first widget call after waking
     private readonly Dictionary<string, ITimer> _timers = [];
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
@@ -154,6 +155,13 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         ForgetExpiredTokens();
+        _rememberingTokensSince ??= m.CheckedAt;
+        if (m.IssuedAt + m.ClockSkewSeconds < _rememberingTokensSince)
+        {
+            _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
+            Sender.Tell(new WidgetCallRefused(_accountId, "the token was issued before the service restarted; send the request again with a fresh token"));
+            return;
+        }
         if (!_seenTokens.TryAdd(m.Jti, m.ExpiresAt))
         {
             _log.Warning("account {0}: a widget token was presented twice (jti {1}); refused as a replay", _accountId, m.Jti);

@@ -44,7 +44,8 @@ public static class WidgetApi
             log.LogInformation("Widget call to {Path} refused: {Problem}", ctx.Request.Path, problem);
             return Problem.Unauthorized(problem!);
         }
-        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds()));
+        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(),
+            caller.IssuedAt.ToUnixTimeSeconds(), caller.CheckedAt.ToUnixTimeSeconds(), (int)validator.ClockSkew.TotalSeconds));
         switch (answer)
         {
             case WidgetCallAuthorized ok:

@@ -6,7 +6,14 @@ using Microsoft.IdentityModel.Tokens;
 namespace DealCopy.Host.Auth;
 
 /// <summary>Who a valid widget token speaks for.</summary>
-public sealed record WidgetCaller(long AccountId, long UserId, bool IsAdmin, string Jti, DateTimeOffset ExpiresAt, string? Subdomain);
+public sealed record WidgetCaller(long AccountId, long UserId, bool IsAdmin, string Jti, DateTimeOffset ExpiresAt, string? Subdomain)
+{
+    /// <summary>The token's <c>iat</c>.</summary>
+    public DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>When the validator accepted it (its clock, the one <c>iat</c> is compared with).</summary>
+    public DateTimeOffset CheckedAt { get; init; }
+}
 
 /// <summary>
 /// Checks amoCRM's disposable widget token (API-NOTES §16): HS256 with the client secret, <c>aud</c> =
@@ -18,10 +25,13 @@ public sealed class WidgetTokenValidator
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly string _clientId;
+    private readonly TimeProvider _time;
 
     public WidgetTokenValidator(string clientId, string clientSecret, string redirectUri, TimeSpan clockSkew, TimeProvider time)
     {
         _clientId = clientId;
+        _time = time;
+        ClockSkew = clockSkew;
         var redirect = new Uri(redirectUri);
         Audience = $"{redirect.Scheme}://{redirect.Authority}";
         _parameters = new TokenValidationParameters
@@ -43,6 +53,8 @@ public sealed class WidgetTokenValidator
 
     public string Audience { get; }
 
+    public TimeSpan ClockSkew { get; }
+
     /// <summary>The caller, or the reason the token is refused (said in the 401, never the token itself).</summary>
     public async Task<(WidgetCaller? Caller, string? Problem)> ValidateAsync(string? token)
     {
@@ -62,9 +74,14 @@ public sealed class WidgetTokenValidator
         if (!TryLong(jwt, "account_id", out var accountId) || accountId <= 0) return (null, "the token has no account_id");
         if (!TryLong(jwt, "user_id", out var userId)) return (null, "the token has no user_id");
         if (string.IsNullOrEmpty(jwt.Id)) return (null, "the token has no jti");
+        if (!TryLong(jwt, "iat", out var issuedAt)) return (null, "the token has no iat");
         jwt.TryGetPayloadValue<bool>("is_admin", out var isAdmin);
         jwt.TryGetPayloadValue<string>("subdomain", out var subdomain);
-        return (new WidgetCaller(accountId, userId, isAdmin, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), subdomain), null);
+        return (new WidgetCaller(accountId, userId, isAdmin, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), subdomain)
+        {
+            IssuedAt = DateTimeOffset.FromUnixTimeSeconds(issuedAt),
+            CheckedAt = _time.GetUtcNow(),
+        }, null);
     }
 
     private static bool TryLong(JsonWebToken jwt, string claim, out long value)
