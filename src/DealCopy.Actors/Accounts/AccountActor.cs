@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -54,6 +55,8 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _seenTokens = [];
     private long? _rememberingTokensSince; // token clock; set by the first widget call after waking
+    private long? _lastWidgetCall; // Stopwatch timestamp
+    private TimeSpan _tokenSkew;
     private readonly Dictionary<string, ITimer> _timers = [];
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
@@ -106,11 +109,11 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<ResumeJobs>(_ => { ResumeRunningJobs(); ScheduleIdle(); });
         Command<ReceiveTimeout>(_ =>
         {
-            // Passivate only when nothing runs (remember-entities restarts accounts that have work) and
-            // no widget token seen here is still valid (its jti must stay remembered to refuse replays).
-            if (_state.Jobs.Values.Any(j => j.IsRunning)) return;
-            ForgetExpiredTokens();
-            if (_seenTokens.Count > 0) return;
+            // Passivate only when nothing runs (remember-entities restarts accounts that have work) and the
+            // last widget call is older than the token clock skew: the jtis seen here are forgotten, but after
+            // waking, a token issued before the first new call (beyond the skew) is refused anyway.
+            if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0) return;
+            if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _tokenSkew) return;
             Context.SetReceiveTimeout(null);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
@@ -156,6 +159,8 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         ForgetExpiredTokens();
         _rememberingTokensSince ??= m.CheckedAt;
+        _lastWidgetCall = Stopwatch.GetTimestamp();
+        _tokenSkew = TimeSpan.FromSeconds(Math.Max(m.ClockSkewSeconds, _tokenSkew.TotalSeconds));
         if (m.IssuedAt + m.ClockSkewSeconds < _rememberingTokensSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);

@@ -3,8 +3,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
 using DealCopy.Actors.Protocol;
 using DealCopy.Host.Configuration;
+using DealCopy.Host.Hosting;
 
 namespace DealCopy.Host.Api;
 
@@ -50,6 +53,18 @@ public static class AdminApi
                 leader = state.Leader?.ToString(),
                 members = state.Members.Select(m => new { address = m.Address.ToString(), status = m.Status.ToString(), roles = m.Roles }),
                 unreachable = state.Unreachable.Select(m => m.Address.ToString()),
+            }, Problem.Json);
+        });
+        // which accounts are awake on this node, by shard (pbm's "cluster sharding region-state")
+        admin.MapGet("/cluster/sharding", async (IRequiredActor<AccountRegion> region, AkkaTimeouts timeouts) =>
+        {
+            var state = await region.ActorRef.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, timeouts.Ask);
+            return Results.Json(new
+            {
+                region = "account",
+                shards = state.Shards.OrderBy(s => s.ShardId, StringComparer.Ordinal)
+                    .Select(s => new { id = s.ShardId, entities = s.EntityIds.Order(StringComparer.Ordinal) }),
+                failed = state.Failed.Order(StringComparer.Ordinal),
             }, Problem.Json);
         });
     }

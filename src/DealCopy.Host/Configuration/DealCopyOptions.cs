@@ -67,6 +67,8 @@ public sealed class AkkaOptions
     public string[] SeedNodes { get; set; } = [];
     public string[] Roles { get; set; } = [];
     public int AskTimeoutSeconds { get; set; } = 15;
+    /// <summary>An account's entity stops after this long without messages when no job runs or waits.</summary>
+    public int AccountIdleSeconds { get; set; } = 120;
 }
 
 /// <summary>Browser origins besides amoCRM's (<c>Cors</c> section).</summary>

@@ -67,6 +67,7 @@ public static class AkkaSetup
             {
                 Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
+                IdlePassivation = TimeSpan.FromSeconds(akka.AccountIdleSeconds),
             },
             sp.GetRequiredService<Hooks.JobClock>().Time,
             sp.GetRequiredService<AccountRequestGates>()));

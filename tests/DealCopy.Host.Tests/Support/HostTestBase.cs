@@ -28,10 +28,13 @@ public abstract class HostTestBase : IAsyncLifetime
     /// <summary>The clock of delayed repeat deals; null = the system clock.</summary>
     protected virtual TimeProvider? JobClock => null;
 
+    /// <summary>Host settings of this test class on top of TestHost's.</summary>
+    protected virtual IDictionary<string, string?>? HostSettings => null;
+
     public virtual async Task InitializeAsync()
     {
         Sandbox = await AmoSandboxServer.StartAsync(ConfigureSandbox);
-        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres, jobClock: JobClock);
+        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres, HostSettings, JobClock);
         await Host.InstallDemoAsync();
     }
 
