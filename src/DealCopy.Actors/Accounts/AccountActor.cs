@@ -164,7 +164,7 @@ public sealed class AccountActor : ReceivePersistentActor
         if (m.IssuedAt + m.ClockSkewSeconds < _rememberingTokensSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
-            Sender.Tell(new WidgetCallRefused(_accountId, "the token was issued before the service restarted; send the request again with a fresh token"));
+            Sender.Tell(new WidgetCallRefused(_accountId, "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));
             return;
         }
         if (!_seenTokens.TryAdd(m.Jti, m.ExpiresAt))

@@ -56,7 +56,12 @@ public sealed class WidgetTokenValidatorTests
         var (caller, problem) = await Validator().ValidateAsync(Token(Claims()));
 
         Assert.Null(problem);
-        Assert.Equal(new WidgetCaller(28805383, 504141, true, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", Now.AddMinutes(30), "demo"), caller);
+        var expected = new WidgetCaller(28805383, 504141, true, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", Now.AddMinutes(30), "demo")
+        {
+            IssuedAt = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds()),
+            CheckedAt = _time.GetUtcNow(),
+        };
+        Assert.Equal(expected, caller);
     }
 
     [Fact]
@@ -90,6 +95,7 @@ public sealed class WidgetTokenValidatorTests
         { "with account 0", Token(c => c["account_id"] = 0), "account_id" },
         { "without user", Token(c => c.Remove("user_id")), "user_id" },
         { "without jti", Token(c => c.Remove("jti")), "jti" },
+        { "without issue time", Token(c => c.Remove("iat")), "iat" },
         { "without expiry", Token(c => c.Remove("exp")), "expired" },
         { "expired a minute ago", Token(c => { c["iat"] = Now.AddMinutes(-31).ToUnixTimeSeconds(); c["nbf"] = Now.AddMinutes(-31).ToUnixTimeSeconds(); c["exp"] = Now.AddMinutes(-1).ToUnixTimeSeconds(); }), "expired" },
         { "valid only from in a minute", Token(c => c["nbf"] = Now.AddMinutes(1).ToUnixTimeSeconds()), "not valid yet" },
