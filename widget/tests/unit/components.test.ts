@@ -171,6 +171,7 @@ describe('backend error alert', () => {
     ['problem', { kind: 'problem', status: 404, title: 'Deals not found', detail: '2 deals do not exist', fieldErrors: { 'lead_ids[1]': ['not found'] } },
       ['Deals not found', '2 deals do not exist', 'lead_ids[1]', 'not found'], false],
     ['unexpected', { kind: 'unexpected', status: 502 }, ['status 502'], true],
+    ['service unavailable', { kind: 'problem', status: 503, title: 'Try again shortly', fieldErrors: {} }, ['Try again shortly'], true],
     ['invalid response', { kind: 'invalid_response', issues: 'x' }, ['does not understand'], true],
   ])('%s', (_n, error, texts, retry) => {
     useFakeDeps(fakeApi().api);

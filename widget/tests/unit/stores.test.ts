@@ -71,6 +71,35 @@ describe('copy job store', () => {
     expect(keys[0]).toBe(keys[1]);
   });
 
+  it.each([502, 503, 504])('keeps the idempotency key after a %i, also when Copy is pressed again', async (status) => {
+    const unavailable = fail({ kind: 'problem', status, title: 'Try again shortly', fieldErrors: {} });
+    const { api, calls } = fakeApi({ startCopy: [unavailable, unavailable, { id: 'job-1' }] });
+    useFakeDeps(api);
+    const store = useCardCopyStore();
+    store.setLeads([20000001]);
+    store.setDefaults(defaultCopyOptions(), 7100002);
+    expect(await store.submit()).toBe(false);
+    await store.retry();
+    expect(await store.submit()).toBe(true);
+    const keys = calls.filter((c) => c.method === 'startCopy').map((c) => c.args[2]);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('sends a new key when the form changed after a failed attempt', async () => {
+    const { api, calls } = fakeApi({ startCopy: [fail({ kind: 'unreachable' }), { id: 'job-2' }] });
+    useFakeDeps(api);
+    const store = useCardCopyStore();
+    store.setLeads([20000001]);
+    store.setDefaults(defaultCopyOptions(), 7100002);
+    await store.submit();
+    store.options.copies = 3;
+    await store.submit();
+    const keys = calls.filter((c) => c.method === 'startCopy').map((c) => c.args[2]);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
   it('resumes polling, not copying, when polling failed', async () => {
     const { api, calls } = fakeApi({ getJob: [fail({ kind: 'unreachable' }), job()] });
     useFakeDeps(api);

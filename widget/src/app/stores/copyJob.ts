@@ -32,7 +32,9 @@ function defineCopyJobStore(id: string) {
     const job = ref<Job | null>(null);
     const error = ref<BackendError | null>(null);
     const busy = ref(false);
-    let idempotencyKey: string | null = null;
+    // The key belongs to one form (deals + options): sent again with the same form it finds the job a
+    // lost or late answer may have created; a changed form is a new request with a new key.
+    let idempotencyKey: { key: string; form: string } | null = null;
     let lastAction: (() => Promise<void>) | null = null;
     let stopped = false;
 
@@ -83,15 +85,19 @@ function defineCopyJobStore(id: string) {
       fieldErrors.value = validateCopyOptions(options.value);
       if (leadIds.value.length === 0 || leadIds.value.length > MAX_SOURCE_LEADS) return false;
       if (Object.keys(fieldErrors.value).length > 0) return false;
-      idempotencyKey ??= newIdempotencyKey();
-      const key = idempotencyKey;
+      const form = JSON.stringify([leadIds.value, options.value]);
+      if (idempotencyKey?.form !== form) idempotencyKey = { key: newIdempotencyKey(), form };
+      const key = idempotencyKey.key;
       await guarded(async () => {
         // A retry after the POST went through only resumes polling.
         if (!jobId.value) jobId.value = (await useDeps().api.startCopy(leadIds.value, options.value, key)).id;
         await follow();
       });
-      // A refusal (problem+json) created nothing: the corrected form is a new request.
-      if (error.value?.kind === 'problem' && !jobId.value) idempotencyKey = null;
+      // A refusal (4xx problem+json) created nothing: the corrected form is a new request. After a 5xx
+      // or no answer the job may exist after all (accepted after the gateway gave up waiting): the
+      // same form keeps the key, so Retry or pressing Copy again finds that job instead of a second one.
+      const e = error.value;
+      if (e?.kind === 'problem' && e.status < 500 && !jobId.value) idempotencyKey = null;
       return error.value === null;
     }
 
