@@ -19,7 +19,11 @@ using Newtonsoft.Json;
 namespace DealCopy.Actors.Accounts;
 
 /// <summary>What the account actors need from the host (one per node).</summary>
-public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenStore Tokens, TokenVault Vault, ActorSettings Settings, TimeProvider Time, AccountRequestGates Gates);
+public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenStore Tokens, TokenVault Vault, ActorSettings Settings, TimeProvider Time, AccountRequestGates Gates)
+{
+    /// <summary>The clock widget tokens are checked with (their <c>iat</c> is compared with an account's wake time).</summary>
+    public TimeProvider TokenTime { get; init; } = TimeProvider.System;
+}
 
 // Messages between an account and its children: local only, never journaled.
 internal sealed record PersistJobEvents(IReadOnlyList<IAccountEvent> Events) : INoSerializationVerificationNeeded;
@@ -54,7 +58,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, long> _seenTokens = [];
-    private long? _rememberingTokensSince; // token clock; set by the first widget call after waking
+    private readonly long _awakeSince; // token clock: the memory of used jtis starts here
     private long? _lastWidgetCall; // Stopwatch timestamp
     private TimeSpan _tokenSkew;
     private readonly Dictionary<string, ITimer> _timers = [];
@@ -69,6 +73,7 @@ public sealed class AccountActor : ReceivePersistentActor
         _accountId = long.Parse(entityId, CultureInfo.InvariantCulture);
         _services = services;
         PersistenceId = "account-" + entityId;
+        _awakeSince = services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
 
         Recover<SnapshotOffer>(offer => _state = (AccountState)offer.Snapshot);
         Recover<IAccountEvent>(e => _state.Apply(e));
@@ -111,7 +116,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             // Passivate only when nothing runs (remember-entities restarts accounts that have work) and the
             // last widget call is older than the token clock skew: the jtis seen here are forgotten, but after
-            // waking, a token issued before the first new call (beyond the skew) is refused anyway.
+            // waking, a token issued before the wake (beyond the skew) is refused anyway.
             if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0) return;
             if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _tokenSkew) return;
             Context.SetReceiveTimeout(null);
@@ -158,10 +163,9 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         ForgetExpiredTokens();
-        _rememberingTokensSince ??= m.CheckedAt;
         _lastWidgetCall = Stopwatch.GetTimestamp();
         _tokenSkew = TimeSpan.FromSeconds(Math.Max(m.ClockSkewSeconds, _tokenSkew.TotalSeconds));
-        if (m.IssuedAt + m.ClockSkewSeconds < _rememberingTokensSince)
+        if (m.IssuedAt + m.ClockSkewSeconds < _awakeSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
             Sender.Tell(new WidgetCallRefused(_accountId, "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));

@@ -57,12 +57,11 @@ public sealed record AccountStatusView(long AccountId, bool Installed, string? S
 /// <summary>
 /// A widget call for this account: refused when the account is not installed or the token's <c>jti</c>
 /// was seen before (a replay). Sharding sends every call of an account here, so the check holds cluster-wide.
-/// The account's memory of <c>jti</c>s starts when it wakes (a node restart, a move to another node), so a
-/// token issued before that (<paramref name="IssuedAt"/> older than <paramref name="CheckedAt"/> of the first
-/// call it sees, beyond the allowed clock skew) is refused too: amoCRM mints a fresh token for every request,
-/// so only a replay presents an old one. All times are unix seconds of the token validator's clock.
+/// The account's memory of <c>jti</c>s starts when it wakes (a node restart, a move to another node, after
+/// idling), so a token issued before that (<paramref name="IssuedAt"/>, beyond the allowed clock skew) is
+/// refused too: amoCRM mints a fresh token for every request, so only a replay presents an old one.
 /// </summary>
-public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt, long CheckedAt, int ClockSkewSeconds) : IWithAccountId;
+public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt, int ClockSkewSeconds) : IWithAccountId;
 
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 

@@ -45,7 +45,7 @@ public static class WidgetApi
             return Problem.Unauthorized(problem!);
         }
         var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(),
-            caller.IssuedAt.ToUnixTimeSeconds(), caller.CheckedAt.ToUnixTimeSeconds(), (int)validator.ClockSkew.TotalSeconds));
+            caller.IssuedAt.ToUnixTimeSeconds(), (int)validator.ClockSkew.TotalSeconds));
         switch (answer)
         {
             case WidgetCallAuthorized ok:

@@ -10,9 +10,6 @@ public sealed record WidgetCaller(long AccountId, long UserId, bool IsAdmin, str
 {
     /// <summary>The token's <c>iat</c>.</summary>
     public DateTimeOffset IssuedAt { get; init; }
-
-    /// <summary>When the validator accepted it (its clock, the one <c>iat</c> is compared with).</summary>
-    public DateTimeOffset CheckedAt { get; init; }
 }
 
 /// <summary>
@@ -25,12 +22,10 @@ public sealed class WidgetTokenValidator
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
     private readonly string _clientId;
-    private readonly TimeProvider _time;
 
     public WidgetTokenValidator(string clientId, string clientSecret, string redirectUri, TimeSpan clockSkew, TimeProvider time)
     {
         _clientId = clientId;
-        _time = time;
         ClockSkew = clockSkew;
         var redirect = new Uri(redirectUri);
         Audience = $"{redirect.Scheme}://{redirect.Authority}";
@@ -80,7 +75,6 @@ public sealed class WidgetTokenValidator
         return (new WidgetCaller(accountId, userId, isAdmin, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), subdomain)
         {
             IssuedAt = DateTimeOffset.FromUnixTimeSeconds(issuedAt),
-            CheckedAt = _time.GetUtcNow(),
         }, null);
     }
 

@@ -70,7 +70,10 @@ public static class AkkaSetup
                 IdlePassivation = TimeSpan.FromSeconds(akka.AccountIdleSeconds),
             },
             sp.GetRequiredService<Hooks.JobClock>().Time,
-            sp.GetRequiredService<AccountRequestGates>()));
+            sp.GetRequiredService<AccountRequestGates>())
+        {
+            TokenTime = sp.GetRequiredService<TimeProvider>(),
+        });
 
         services.AddAkka(akka.SystemName, (b, sp) =>
         {

@@ -76,6 +76,10 @@ public static class SandboxMode
             var token = await server.Control.WidgetTokenAsync(account_id ?? server.DemoAccountId, user_id ?? DemoAccount.AdminId + 1);
             return Results.Json(new { token, sandbox = server.BaseAddress.ToString() });
         }).ExcludeFromDescription();
+        // the same as plain text, for a shell: -H "X-Auth-Token: $(curl -s .../sandbox/widget-token.txt)"
+        app.MapGet("/sandbox/widget-token.txt", async (long? user_id, long? account_id) =>
+            Results.Text(await server.Control.WidgetTokenAsync(account_id ?? server.DemoAccountId, user_id ?? DemoAccount.AdminId + 1)))
+            .ExcludeFromDescription();
         app.MapGet("/sandbox/info", () => Results.Json(new
         {
             sandbox = server.BaseAddress.ToString(),
@@ -122,7 +126,6 @@ public static class SandboxMode
     public static async Task<string> BannerAsync(WebApplication app, AmoSandboxServer server)
     {
         var host = app.Urls.First().TrimEnd('/');
-        var token = await server.Control.WidgetTokenAsync(server.DemoAccountId, DemoAccount.AdminId + 1);
         var body = new JsonObject
         {
             ["lead_ids"] = new JsonArray(20000001),
@@ -139,12 +142,14 @@ public static class SandboxMode
               widget      : {harness}
               amoCRM      : {server.BaseAddress}  (sandbox; demo account {server.DemoAccountId}, token {server.DemoToken})
               operator API: {host}/admin/v1/...  (Authorization: Bearer {app.Configuration["Admin:Token"]})
-            Copy the reference demo deal into pipeline «Повторные продажи» (the widget token is single-use, valid 30 min;
-            GET {host}/sandbox/widget-token mints another):
+            Copy the reference demo deal into pipeline «Повторные продажи» (each call gets a fresh single-use widget
+            token, as amoCRM's frontend would add; the idempotency key makes a repeated command return the same job):
               curl -s -X POST {host}/api/v1/copies -H 'Content-Type: application/json' \
-                -H 'X-Auth-Token: {token}' \
+                -H "X-Auth-Token: $(curl -s {host}/sandbox/widget-token.txt)" \
                 -d '{body.ToJsonString()}'
-            then open the returned url with a fresh token, or look at the deal in the sandbox:
+            then follow the job at the returned url the same way:
+              curl -s -H "X-Auth-Token: $(curl -s {host}/sandbox/widget-token.txt)" {host}/api/v1/copies/<id>
+            or look at the deal in the sandbox:
               curl -sg -H 'Authorization: Bearer {server.DemoToken}' '{server.BaseAddress}api/v4/leads?filter[pipeline_id]=7100002&order[id]=desc&limit=1'
             Press Ctrl+C to stop.
             """;
