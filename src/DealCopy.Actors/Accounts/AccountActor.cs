@@ -162,9 +162,9 @@ public sealed class AccountActor : ReceivePersistentActor
             Sender.Tell(new AccountNotInstalled(_accountId));
             return;
         }
-        ForgetExpiredTokens();
         _lastWidgetCall = Stopwatch.GetTimestamp();
         _tokenSkew = TimeSpan.FromSeconds(Math.Max(m.ClockSkewSeconds, _tokenSkew.TotalSeconds));
+        ForgetExpiredTokens();
         if (m.IssuedAt + m.ClockSkewSeconds < _awakeSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
@@ -181,10 +181,12 @@ public sealed class AccountActor : ReceivePersistentActor
         ScheduleIdle();
     }
 
+    /// <summary>A token past its expiry and the allowed skew is refused by the validator anyway: its jti can go.</summary>
     private void ForgetExpiredTokens()
     {
-        var now = Now();
-        foreach (var jti in _seenTokens.Where(kv => kv.Value < now - 120).Select(kv => kv.Key).ToList()) _seenTokens.Remove(jti);
+        var now = _services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
+        var skew = (long)_tokenSkew.TotalSeconds + 1;
+        foreach (var jti in _seenTokens.Where(kv => kv.Value + skew < now).Select(kv => kv.Key).ToList()) _seenTokens.Remove(jti);
     }
 
     private void Install(InstallAccount m)
