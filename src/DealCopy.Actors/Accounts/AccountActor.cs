@@ -74,6 +74,8 @@ public sealed class AccountActor : ReceivePersistentActor
         _services = services;
         PersistenceId = "account-" + entityId;
         _awakeSince = services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
+        // wherever this account ran until a moment ago may have used its whole last second of amoCRM's budget
+        services.Gates.For(_accountId).AssumeFull();
 
         Recover<SnapshotOffer>(offer => _state = (AccountState)offer.Snapshot);
         Recover<IAccountEvent>(e => _state.Apply(e));

@@ -108,6 +108,7 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     private readonly SlidingWindowLimiter _limiter;
     private readonly LinkedList<Pending> _queue = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _stopped = new();
     private int _inFlight;
 
     public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter)
@@ -125,6 +126,13 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PostStop()
+    {
+        _stopped.Cancel();
+        _stopped.Dispose();
+        base.PostStop();
+    }
 
     public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter) =>
         Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter));
@@ -176,7 +184,11 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     // error and the job looks for what it made before trying again. Updates and links are idempotent.
     private async Task<BatchDone> Execute(List<Pending> batch)
     {
-        using var cts = new CancellationTokenSource(_settings.CallTimeout);
+        // a stopped gateway (its account moved to another node or the node stops) aborts what it still has in
+        // flight: a request that has not reached amoCRM by then never will, so it cannot land in the first
+        // second of the account's new home (which waits one window before its first request)
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopped.Token);
+        cts.CancelAfter(_settings.CallTimeout);
         try
         {
             object? value = batch[0].Op switch
@@ -198,7 +210,7 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var error = e is OperationCanceledException && cts.IsCancellationRequested
-                ? new AmoTransientException($"amoCRM call did not finish within {_settings.CallTimeout}", null, e, isTimeout: true)
+                ? new AmoTransientException(_stopped.IsCancellationRequested ? "the gateway stopped" : $"amoCRM call did not finish within {_settings.CallTimeout}", null, e, isTimeout: true)
                 : e;
             return new BatchDone(batch, null, error);
         }

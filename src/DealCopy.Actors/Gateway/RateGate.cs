@@ -68,6 +68,21 @@ public sealed class SlidingWindowLimiter(int limit, TimeSpan window, TimeProvide
         }
     }
 
+    /// <summary>
+    /// Counts the whole budget as used by requests that ended just now: the account just arrived on this
+    /// node (a restart, a move from another node, waking after idling), and wherever it ran before may have
+    /// used its last second fully. Nothing starts before one window has passed.
+    /// </summary>
+    public void AssumeFull()
+    {
+        lock (_slots)
+        {
+            var now = time.GetTimestamp();
+            foreach (var slot in _slots.Where(s => s.EndedAt is not null)) slot.EndedAt = now; // in-flight ones stay in flight
+            while (_slots.Count < Limit) _slots.Add(new Slot(this) { EndedAt = now });
+        }
+    }
+
     private void End(Slot slot)
     {
         TaskCompletionSource ended;

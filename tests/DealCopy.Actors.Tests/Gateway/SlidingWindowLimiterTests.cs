@@ -142,6 +142,24 @@ public sealed class SlidingWindowLimiterTests
     }
 
     [Fact]
+    public async Task An_account_that_just_arrived_waits_one_window_before_its_first_request()
+    {
+        // where it ran until now may have used the whole last second
+        var limiter = new SlidingWindowLimiter(3, Window, _time);
+        var inFlight = await limiter.AcquireAsync(CancellationToken.None);
+        limiter.AssumeFull();
+        Assert.Equal((0, Window), limiter.Peek());
+
+        var first = limiter.AcquireAsync(CancellationToken.None);
+        _time.Advance(Window - TimeSpan.FromMilliseconds(1));
+        Assert.False(first.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        (await first.WaitAsync(Deadline)).Dispose();
+        Assert.Equal(1, limiter.Peek().Free); // two slots left the window; the request still in flight holds its own
+        inFlight.Dispose();
+    }
+
+    [Fact]
     public async Task Each_account_has_its_own_budget_with_the_safety_margin()
     {
         var gates = new AccountRequestGates(2, TimeSpan.FromMilliseconds(100), _time);

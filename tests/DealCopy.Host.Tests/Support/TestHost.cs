@@ -123,6 +123,22 @@ public sealed class TestHost : IAsyncDisposable
         return (JsonObject)JsonNode.Parse(text)!;
     }
 
+    /// <summary>A GET of the operator API (<c>admin/v1/...</c>), as JSON.</summary>
+    public async Task<JsonNode> AdminGetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "admin/v1/" + path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"admin/v1/{path}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!;
+    }
+
+    /// <summary>Whether the account's entity lives on this node (the operator's sharding view).</summary>
+    public async Task<bool> HoldsAccountAsync(long accountId) =>
+        (await AdminGetAsync("cluster/sharding"))["shards"]!.AsArray()
+            .SelectMany(s => s!["entities"]!.AsArray()).Any(e => e!.GetValue<string>() == accountId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Polls the job until it reaches one of <paramref name="statuses"/> (with a deadline).</summary>
     public Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
     {

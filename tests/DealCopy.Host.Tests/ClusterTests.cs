@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using DealCopy.AmoSandbox;
+using DealCopy.AmoSandbox.Platform;
+using DealCopy.Host.Tests.Support;
+
+namespace DealCopy.Host.Tests;
+
+/// <summary>
+/// Two nodes on loopback sharing one PostgreSQL journal: an account lives on one of them, calls through the
+/// other reach it, and when its node leaves mid-job the other node takes the account over and finishes
+/// the job, every copy exactly once.
+/// </summary>
+public sealed class ClusterTests : IAsyncLifetime
+{
+    private readonly string _postgres = PostgresDatabase.Create();
+    private readonly string _dataA = Path.Combine(Path.GetTempPath(), "dealcopy-cluster-a-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dataB = Path.Combine(Path.GetTempPath(), "dealcopy-cluster-b-" + Guid.NewGuid().ToString("N"));
+    private AmoSandboxServer _sandbox = null!;
+    private TestHost _a = null!, _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await AmoSandboxServer.StartAsync();
+        _a = await TestHost.StartAsync(_sandbox, _dataA, _postgres);
+        var seed = (await _a.AdminGetAsync("cluster"))["self"]!.GetValue<string>();
+        _b = await TestHost.StartAsync(_sandbox, _dataB, _postgres, new Dictionary<string, string?> { ["Akka:SeedNodes:0"] = seed });
+        await Poll.UntilAsync(() => _a.AdminGetAsync("cluster"), c => c["members"]!.AsArray().Count(m => m!["status"]!.GetValue<string>() == "Up") == 2,
+            TimeSpan.FromSeconds(30), c => "the two nodes did not form a cluster: " + c.ToJsonString());
+        await _a.InstallDemoAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _sandbox.DisposeAsync();
+        foreach (var dir in new[] { _dataA, _dataB })
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static List<JsonObject> CopiesOf(JsonObject dump, string jobId) =>
+        dump["leads"]!.AsArray().Select(n => n!.AsObject())
+            .Where(l => l["custom_fields_values"] is JsonArray values && values.Any(v => v!["field_code"]?.GetValue<string>() == "DEALCOPY_SOURCE"
+                && v["values"]![0]!["value"]!.GetValue<string>().Contains($"#dealcopy-{jobId}-", StringComparison.Ordinal)))
+            .ToList();
+
+    [Fact]
+    public async Task When_the_node_holding_an_account_leaves_mid_job_the_other_node_finishes_it_exactly_once()
+    {
+        var account = _sandbox.DemoAccountId;
+        var holder = await _a.HoldsAccountAsync(account) ? _a : _b;
+        var other = holder == _a ? _b : _a;
+        Assert.True(await holder.HoldsAccountAsync(account));
+        Assert.False(await other.HoldsAccountAsync(account)); // one account, one node
+
+        var dump = await _sandbox.Control.DumpAsync(account);
+        var sources = dump["leads"]!.AsArray().Select(n => n!.AsObject()).Where(l => l["pipeline_id"]!.GetValue<long>() != 7100004)
+            .Select(l => l["id"]!.GetValue<long>()).Take(150).ToArray();
+        await _sandbox.Control.AddFaultAsync(new FaultRule { Method = "POST", Path = "/api/v4/leads", Kind = "latency", LatencyMs = 700 });
+
+        // the call goes through the node that does not hold the account
+        var (status, accepted) = await other.PostCopyAsync(new { lead_ids = sources, target = new { pipeline_id = 7100002 } });
+        Assert.Equal(202, status);
+        var id = accepted["id"]!.GetValue<string>();
+        await Poll.UntilAsync(() => other.JobAsync(id), job => job["done"]!.GetValue<int>() >= 50, TimeSpan.FromSeconds(60), job => "the job never got going: " + job.ToJsonString());
+
+        await holder.StopAsync(); // leaves the cluster with creates in flight
+        await _sandbox.Control.ClearFaultsAsync();
+        var job = await other.WaitJobAsync(id, TimeSpan.FromSeconds(120));
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.True(await other.HoldsAccountAsync(account));
+        var copies = CopiesOf(await _sandbox.Control.DumpAsync(account), id);
+        Assert.Equal(sources.Order(), copies.Select(c => long.Parse(c["custom_fields_values"]!.AsArray()
+            .First(v => v!["field_code"]?.GetValue<string>() == "DEALCOPY_SOURCE")!["values"]![0]!["value"]!.GetValue<string>()
+            .Split("/leads/detail/")[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture)).Order());
+
+        // what amoCRM saw, over both nodes: never more than its limit in a second, never a 429
+        var log = await _sandbox.Control.RequestsAsync(account);
+        Assert.DoesNotContain(log, e => e.Status == 429);
+        var times = log.Select(e => e.AtMs).Order().ToList();
+        var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u < t + 1000).Count()).Max();
+        Assert.True(busiest <= _sandbox.Options.RequestsPerSecond, $"{busiest} requests in one second");
+    }
+}
