@@ -36,6 +36,10 @@ internal sealed record GetJobMetadata : INoSerializationVerificationNeeded
     public static readonly GetJobMetadata Instance = new();
 }
 internal sealed record JobActorDone(string JobId) : INoSerializationVerificationNeeded;
+internal sealed record WorkDone : INoSerializationVerificationNeeded
+{
+    public static readonly WorkDone Instance = new();
+}
 
 /// <summary>
 /// One amoCRM account (a shard entity, persistent): its installation and tokens, its jobs and their
@@ -67,6 +71,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private IActorRef? _gateway;
     private Task<AccountMetadata>? _metadata;
     private int _sinceSnapshot;
+    private int _outstanding; // answers still being worked out (amoCRM reads): no passivation meanwhile
 
     public AccountActor(string entityId, AccountServices services)
     {
@@ -99,13 +104,13 @@ public sealed class AccountActor : ReceivePersistentActor
             timer?.Dispose();
             if (_state.Jobs.TryGetValue(d.JobId, out var job) && job.IsRunning) StartChild(job);
         });
-        Command<GetAccountMeta>(_ => WhenInstalled(() => MetaView().PipeTo(Sender)));
+        Command<GetAccountMeta>(_ => WhenInstalled(() => Tracked(MetaView()).PipeTo(Sender)));
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
         Command<PersistJobEvents>(PersistFromJob);
         Command<GetJobMetadata>(_ =>
         {
-            if (_state.Installed) Metadata().PipeTo(Sender, failure: e => new Status.Failure(e));
+            if (_state.Installed) Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
             else Sender.Tell(new Status.Failure(new InvalidOperationException($"account {_accountId} is not installed")));
         });
         Command<JobActorDone>(m =>
@@ -114,12 +119,13 @@ public sealed class AccountActor : ReceivePersistentActor
             ScheduleIdle();
         });
         Command<ResumeJobs>(_ => { ResumeRunningJobs(); ScheduleIdle(); });
+        Command<WorkDone>(_ => { _outstanding--; ScheduleIdle(); });
         Command<ReceiveTimeout>(_ =>
         {
             // Passivate only when nothing runs (remember-entities restarts accounts that have work) and the
             // last widget call is older than the token clock skew: the jtis seen here are forgotten, but after
             // waking, a token issued before the wake (beyond the skew) is refused anyway.
-            if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0) return;
+            if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0 || _outstanding > 0) return;
             if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _tokenSkew) return;
             Context.SetReceiveTimeout(null);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
@@ -242,7 +248,7 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var replyTo = Sender;
-        Validate(m.Spec, Metadata(), _gateway!, _services.Settings.StepTimeout).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
+        Tracked(Validate(m.Spec, Metadata(), _gateway!, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
     }
 
@@ -469,9 +475,18 @@ public sealed class AccountActor : ReceivePersistentActor
         Context.SetReceiveTimeout(null);
     }
 
+    /// <summary>Keeps the account awake until <paramref name="work"/> has finished (it stops its gateway otherwise).</summary>
+    private Task<T> Tracked<T>(Task<T> work)
+    {
+        _outstanding++;
+        var self = Self;
+        work.ContinueWith(_ => self.Tell(WorkDone.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return work;
+    }
+
     private void ScheduleIdle()
     {
-        if (_children.Count == 0 && _timers.Count == 0 && !_state.Jobs.Values.Any(j => j.IsRunning))
+        if (_children.Count == 0 && _timers.Count == 0 && _outstanding == 0 && !_state.Jobs.Values.Any(j => j.IsRunning))
             Context.SetReceiveTimeout(_services.Settings.IdlePassivation);
     }
 
