@@ -34,6 +34,13 @@ start_postgres() {
   export DEALCOPY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=dealcopy;Database=postgres"
   echo "==> PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$port"
 }
+# The sandbox-mode test pastes run.sh's printed curl commands into bash, as a new user would.
+if ! command -v curl >/dev/null; then
+  echo "==> installing curl (Debian package)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo=sudo; fi
+  ($sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null) || echo "curl could not be installed: the sandbox-mode test will fail"
+fi
+
 PG_STOP=""
 cleanup() { if [ -n "$PG_STOP" ]; then eval "$PG_STOP" >/dev/null 2>&1 || true; fi; }
 trap cleanup EXIT
