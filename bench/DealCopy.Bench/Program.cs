@@ -39,7 +39,12 @@ for (var run = 1; run <= runs; run++)
     await built.App.StartAsync();
     var address = built.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     using var http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
-    while (!(await http.GetAsync("healthz/ready")).IsSuccessStatusCode) await Task.Delay(50);
+    var readyBy = DateTime.UtcNow.AddSeconds(60);
+    while (!(await http.GetAsync("healthz/ready")).IsSuccessStatusCode)
+    {
+        if (DateTime.UtcNow > readyBy) throw new TimeoutException("the Host did not become ready within 60 s");
+        await Task.Delay(50); // poll interval
+    }
     using (var install = new HttpRequestMessage(HttpMethod.Post, "admin/v1/accounts") { Content = JsonContent.Create(new { account_id = sandbox.DemoAccountId, referer = "dealcopy-demo.amocrm.ru", access_token = sandbox.DemoToken }) })
     {
         install.Headers.Authorization = new("Bearer", "bench");
@@ -56,13 +61,15 @@ for (var run = 1; run <= runs; run++)
 
     async Task Wait(string id)
     {
+        var doneBy = DateTime.UtcNow.AddMinutes(10);
         while (true)
         {
+            if (DateTime.UtcNow > doneBy) throw new TimeoutException($"job {id} did not finish within 10 minutes");
             using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/copies/{id}");
             request.Headers.Add("X-Auth-Token", await sandbox.Control.WidgetTokenAsync(sandbox.DemoAccountId, 5000002));
             var status = JsonNode.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync())!["status"]!.GetValue<string>();
             if (status is "completed" or "completed_with_errors" or "failed") return;
-            await Task.Delay(20);
+            await Task.Delay(20); // poll interval
         }
     }
 

@@ -9,9 +9,6 @@ public sealed class CopyTests : HostTestBase
     private static IEnumerable<JsonObject> Notes(JsonObject dump, long leadId) =>
         dump["notes"]!.AsArray().Select(n => n!.AsObject()).Where(n => n["entity_id"]!.GetValue<long>() == leadId && n["entity_type"]!.GetValue<string>() == "leads");
 
-    private static IEnumerable<JsonObject> Tasks(JsonObject dump, long leadId) =>
-        dump["tasks"]!.AsArray().Select(n => n!.AsObject()).Where(t => t["entity_id"]?.GetValue<long>() == leadId);
-
     private static HashSet<string> Set(JsonNode? array, Func<JsonObject, string> key) =>
         (array as JsonArray ?? []).Select(n => key(n!.AsObject())).ToHashSet();
 
@@ -54,8 +51,8 @@ public sealed class CopyTests : HostTestBase
         Assert.Contains(Notes(dump, Reference), n => n["params"]!["text"]?.GetValue<string>()?.Contains($"#{copy["id"]}") == true);
 
         // tasks: open and finished, reassigned to the copy's responsible
-        var tasks = Tasks(dump, copy["id"]!.GetValue<long>()).ToList();
-        Assert.Equal(Tasks(dump, Reference).Select(t => (t["text"]!.GetValue<string>(), t["is_completed"]!.GetValue<bool>())).OrderBy(x => x),
+        var tasks = TasksOf(dump, copy["id"]!.GetValue<long>()).ToList();
+        Assert.Equal(TasksOf(dump, Reference).Select(t => (t["text"]!.GetValue<string>(), t["is_completed"]!.GetValue<bool>())).OrderBy(x => x),
                      tasks.Select(t => (t["text"]!.GetValue<string>(), t["is_completed"]!.GetValue<bool>())).OrderBy(x => x));
         Assert.All(tasks, t => Assert.Equal(Vera, t["responsible_user_id"]!.GetValue<long>()));
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using DealCopy.AmoSandbox.Platform;
 using DealCopy.Host.Tests.Support;
@@ -15,17 +14,7 @@ public sealed class PassivationTests : HostTestBase
         ["Security:TokenClockSkewSeconds"] = "1",
     };
 
-    /// <summary>Whether the demo account's entity is alive on the node (the operator's sharding view; it sends the entity nothing).</summary>
-    private async Task<bool> AwakeAsync()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "admin/v1/cluster/sharding");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestHost.AdminToken);
-        using var r = await Host.Http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        var state = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
-        Assert.Equal("account", state["region"]!.GetValue<string>());
-        return state["shards"]!.AsArray().SelectMany(s => s!["entities"]!.AsArray()).Any(e => e!.GetValue<string>() == Sandbox.DemoAccountId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
+    private Task<bool> AwakeAsync() => Host.HoldsAccountAsync(Sandbox.DemoAccountId);
 
     [Fact]
     public async Task An_account_sleeps_only_when_idle_and_the_next_call_wakes_it()

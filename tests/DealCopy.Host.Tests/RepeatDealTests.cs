@@ -80,8 +80,7 @@ public sealed class RepeatDealTests : HostTestBase
     }
 
     private static IEnumerable<JsonObject> OpenTasksOf(JsonObject dump, long leadId) =>
-        dump["tasks"]!.AsArray().Select(n => n!.AsObject())
-            .Where(t => t["entity_id"]?.GetValue<long>() == leadId && t["is_completed"]?.GetValue<bool>() != true);
+        TasksOf(dump, leadId).Where(t => t["is_completed"]?.GetValue<bool>() != true);
 
     [Fact]
     public async Task A_deal_that_is_won_gets_exactly_one_repeat_deal_with_the_rules_options()

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using DealCopy.Host.Hosting;
 using DealCopy.Host.Tests.Support;
@@ -66,14 +65,7 @@ public sealed class SandboxModeTests : IAsyncLifetime
         return JsonNode.Parse(output) ?? throw new InvalidOperationException($"«{command}» printed nothing");
     }
 
-    private async Task<bool> DemoAccountAwakeAsync()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "admin/v1/cluster/sharding");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "dealcopy-sandbox-admin-token");
-        using var r = await _http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        return (await r.Content.ReadAsStringAsync()).Contains($"\"{_built.Sandbox!.DemoAccountId}\"", StringComparison.Ordinal);
-    }
+    private Task<bool> DemoAccountAwakeAsync() => SandboxChecks.AccountAwakeAsync(_http, "dealcopy-sandbox-admin-token", _built.Sandbox!.DemoAccountId);
 
     [Fact]
     public async Task The_printed_commands_copy_a_demo_deal_also_after_the_account_idled()

@@ -23,6 +23,9 @@ public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenSto
 {
     /// <summary>The clock widget tokens are checked with (their <c>iat</c> is compared with an account's wake time).</summary>
     public TimeProvider TokenTime { get; init; } = TimeProvider.System;
+
+    /// <summary>The clock skew allowed on widget tokens (<c>Security:TokenClockSkewSeconds</c>).</summary>
+    public TimeSpan TokenSkew { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 // Messages between an account and its children: local only, never journaled.
@@ -64,7 +67,6 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly Dictionary<string, long> _seenTokens = [];
     private readonly long _awakeSince; // token clock: the memory of used jtis starts here
     private long? _lastWidgetCall; // Stopwatch timestamp
-    private TimeSpan _tokenSkew;
     private readonly Dictionary<string, ITimer> _timers = [];
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
@@ -126,7 +128,7 @@ public sealed class AccountActor : ReceivePersistentActor
             // last widget call is older than the token clock skew: the jtis seen here are forgotten, but after
             // waking, a token issued before the wake (beyond the skew) is refused anyway.
             if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0 || _outstanding > 0) return;
-            if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _tokenSkew) return;
+            if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _services.TokenSkew) return;
             Context.SetReceiveTimeout(null);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
@@ -171,9 +173,8 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         _lastWidgetCall = Stopwatch.GetTimestamp();
-        _tokenSkew = TimeSpan.FromSeconds(Math.Max(m.ClockSkewSeconds, _tokenSkew.TotalSeconds));
         ForgetExpiredTokens();
-        if (m.IssuedAt + m.ClockSkewSeconds < _awakeSince)
+        if (m.IssuedAt + (long)_services.TokenSkew.TotalSeconds < _awakeSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
             Sender.Tell(new WidgetCallRefused(_accountId, "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));
@@ -193,7 +194,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private void ForgetExpiredTokens()
     {
         var now = _services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
-        var skew = (long)_tokenSkew.TotalSeconds + 1;
+        var skew = (long)_services.TokenSkew.TotalSeconds + 1;
         foreach (var jti in _seenTokens.Where(kv => kv.Value + skew < now).Select(kv => kv.Key).ToList()) _seenTokens.Remove(jti);
     }
 

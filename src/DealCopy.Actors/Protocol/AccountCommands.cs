@@ -61,7 +61,7 @@ public sealed record AccountStatusView(long AccountId, bool Installed, string? S
 /// idling), so a token issued before that (<paramref name="IssuedAt"/>, beyond the allowed clock skew) is
 /// refused too: amoCRM mints a fresh token for every request, so only a replay presents an old one.
 /// </summary>
-public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt, int ClockSkewSeconds) : IWithAccountId;
+public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt) : IWithAccountId;
 
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 

@@ -44,8 +44,7 @@ public static class WidgetApi
             log.LogInformation("Widget call to {Path} refused: {Problem}", ctx.Request.Path, problem);
             return Problem.Unauthorized(problem!);
         }
-        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(),
-            caller.IssuedAt.ToUnixTimeSeconds(), (int)validator.ClockSkew.TotalSeconds));
+        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(), caller.IssuedAt.ToUnixTimeSeconds()));
         switch (answer)
         {
             case WidgetCallAuthorized ok:

@@ -26,7 +26,6 @@ public sealed class WidgetTokenValidator
     public WidgetTokenValidator(string clientId, string clientSecret, string redirectUri, TimeSpan clockSkew, TimeProvider time)
     {
         _clientId = clientId;
-        ClockSkew = clockSkew;
         var redirect = new Uri(redirectUri);
         Audience = $"{redirect.Scheme}://{redirect.Authority}";
         _parameters = new TokenValidationParameters
@@ -47,8 +46,6 @@ public sealed class WidgetTokenValidator
     }
 
     public string Audience { get; }
-
-    public TimeSpan ClockSkew { get; }
 
     /// <summary>The caller, or the reason the token is refused (said in the 401, never the token itself).</summary>
     public async Task<(WidgetCaller? Caller, string? Problem)> ValidateAsync(string? token)

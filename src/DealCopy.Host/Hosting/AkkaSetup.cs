@@ -73,6 +73,7 @@ public static class AkkaSetup
             sp.GetRequiredService<AccountRequestGates>())
         {
             TokenTime = sp.GetRequiredService<TimeProvider>(),
+            TokenSkew = TimeSpan.FromSeconds(security.TokenClockSkewSeconds),
         });
 
         services.AddAkka(akka.SystemName, (b, sp) =>

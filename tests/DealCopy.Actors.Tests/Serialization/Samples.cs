@@ -57,7 +57,7 @@ internal static class Samples
         new UndoJob(Account, Job, 504141),
         new GetAccountMeta(Account),
         new GetAccountStatus(Account),
-        new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000, 60),
+        new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000),
         // replies
         new AccountInstalledReply(Account, "demo"),
         new TokensSaved(Account),

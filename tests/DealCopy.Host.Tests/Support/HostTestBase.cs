@@ -53,33 +53,22 @@ public abstract class HostTestBase : IAsyncLifetime
     }
 
     /// <summary>The rule of the house: ≤ N requests in every sliding second of the account, and no 429 (ARCHITECTURE §3.2).</summary>
-    protected async Task AssertPacedAsync(long? accountId = null)
-    {
-        var log = await Sandbox.Control.RequestsAsync(accountId ?? Sandbox.DemoAccountId);
-        Assert.DoesNotContain(log, e => e.Status == 429);
-        var times = log.Select(e => e.AtMs).OrderBy(t => t).ToList();
-        var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u < t + 1000).Count()).DefaultIfEmpty(0).Max();
-        Assert.True(busiest <= Sandbox.Options.RequestsPerSecond, $"{busiest} requests in one second; the limit is {Sandbox.Options.RequestsPerSecond}");
-    }
+    protected Task AssertPacedAsync(long? accountId = null) => SandboxChecks.AssertPacedAsync(Sandbox, accountId ?? Sandbox.DemoAccountId);
 
     protected Task<JsonObject> DumpAsync(long? accountId = null) => Sandbox.Control.DumpAsync(accountId ?? Sandbox.DemoAccountId);
 
     protected static JsonObject LeadIn(JsonObject dump, long id) =>
         dump["leads"]!.AsArray().Select(n => n!.AsObject()).Single(l => l["id"]!.GetValue<long>() == id);
 
-    protected static IEnumerable<JsonObject> Leads(JsonObject dump) => dump["leads"]!.AsArray().Select(n => n!.AsObject());
+    protected static IEnumerable<JsonObject> Leads(JsonObject dump) => SandboxChecks.Leads(dump);
 
-    /// <summary>The copies a job made, found in amoCRM by their marker field (not by what the job says).</summary>
-    protected static List<JsonObject> CopiesOf(JsonObject dump, string jobId) =>
-        Leads(dump).Where(l => Marker(l) is { } m && m.Contains($"#dealcopy-{jobId}-", StringComparison.Ordinal)).ToList();
+    protected static IEnumerable<JsonObject> TasksOf(JsonObject dump, long leadId) => SandboxChecks.TasksOf(dump, leadId);
 
-    protected static string? Marker(JsonObject lead) =>
-        lead["custom_fields_values"] is JsonArray values
-            ? values.Select(v => v!.AsObject()).FirstOrDefault(v => v["field_code"]?.GetValue<string>() == "DEALCOPY_SOURCE")?["values"]?[0]?["value"]?.GetValue<string>()
-            : null;
+    protected static List<JsonObject> CopiesOf(JsonObject dump, string jobId) => SandboxChecks.CopiesOf(dump, jobId);
 
-    protected static long SourceOf(JsonObject copy) =>
-        long.Parse(Marker(copy)!.Split("/leads/detail/")[1].Split('#')[0], System.Globalization.CultureInfo.InvariantCulture);
+    protected static string? Marker(JsonObject lead) => SandboxChecks.Marker(lead);
+
+    protected static long SourceOf(JsonObject copy) => SandboxChecks.SourceOf(copy);
 
     protected async Task<string> StartCopyAsync(object body)
     {

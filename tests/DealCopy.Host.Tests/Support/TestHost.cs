@@ -135,9 +135,7 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>Whether the account's entity lives on this node (the operator's sharding view).</summary>
-    public async Task<bool> HoldsAccountAsync(long accountId) =>
-        (await AdminGetAsync("cluster/sharding"))["shards"]!.AsArray()
-            .SelectMany(s => s!["entities"]!.AsArray()).Any(e => e!.GetValue<string>() == accountId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public Task<bool> HoldsAccountAsync(long accountId) => SandboxChecks.AccountAwakeAsync(Http, AdminToken, accountId);
 
     /// <summary>Polls the job until it reaches one of <paramref name="statuses"/> (with a deadline).</summary>
     public Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
