@@ -117,6 +117,8 @@ public sealed class AuthAndBadInputTests : HostTestBase
         var (status, body) = await Host.PostCopyAsync(JsonNode.Parse(json)!);
         Assert.True(status == 400, $"{why}: {status}");
         Assert.Contains(field, body["errors"]!.AsObject().Select(kv => kv.Key));
+        Assert.Equal("request.invalid", body["code"]!.GetValue<string>());
+        Assert.Contains(body["refusals"]!.AsArray(), r => r!["field"]!.GetValue<string>() == field && r["code"]!.GetValue<string>().StartsWith("request.", StringComparison.Ordinal));
         await AssertNothingWrittenAsync();
     }
 
@@ -131,24 +133,27 @@ public sealed class AuthAndBadInputTests : HostTestBase
         Assert.DoesNotContain("   at ", await r.Content.ReadAsStringAsync());
     }
 
-    public static TheoryData<string, string, int, string> Refused => new()
+    public static TheoryData<string, string, int, string, string> Refused => new()
     {
-        { "a deal that does not exist", """{"lead_ids":[20000001,99999999],"target":{"pipeline_id":7100002}}""", 404, "lead_ids[1]" },
-        { "a pipeline that does not exist", """{"lead_ids":[20000001],"target":{"pipeline_id":1}}""", 422, "target.pipeline_id" },
-        { "an archived pipeline", """{"lead_ids":[20000001],"target":{"pipeline_id":7100004}}""", 422, "target.pipeline_id" },
-        { "the Unsorted stage", """{"lead_ids":[20000001],"target":{"pipeline_id":7100001,"status_id":61000001}}""", 422, "target.status_id" },
-        { "a stage of another pipeline", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002,"status_id":61000002}}""", 422, "target.status_id" },
-        { "an inactive user", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002},"responsible":{"mode":"fixed","user_ids":[5000005]}}""", 422, "responsible.user_ids[0]" },
-        { "an unknown user", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002},"responsible":{"mode":"round_robin","user_ids":[5000002,42]}}""", 422, "responsible.user_ids[1]" },
+        { "a deal that does not exist", """{"lead_ids":[20000001,99999999],"target":{"pipeline_id":7100002}}""", 404, "lead_ids[1]", "deal.not_found" },
+        { "a pipeline that does not exist", """{"lead_ids":[20000001],"target":{"pipeline_id":1}}""", 422, "target.pipeline_id", "pipeline.not_found" },
+        { "an archived pipeline", """{"lead_ids":[20000001],"target":{"pipeline_id":7100004}}""", 422, "target.pipeline_id", "pipeline.archived" },
+        { "the Unsorted stage", """{"lead_ids":[20000001],"target":{"pipeline_id":7100001,"status_id":61000001}}""", 422, "target.status_id", "stage.unsorted" },
+        { "a stage of another pipeline", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002,"status_id":61000002}}""", 422, "target.status_id", "stage.not_found" },
+        { "an inactive user", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002},"responsible":{"mode":"fixed","user_ids":[5000005]}}""", 422, "responsible.user_ids[0]", "user.inactive" },
+        { "an unknown user", """{"lead_ids":[20000001],"target":{"pipeline_id":7100002},"responsible":{"mode":"round_robin","user_ids":[5000002,42]}}""", 422, "responsible.user_ids[1]", "user.not_found" },
     };
 
     [Theory]
     [MemberData(nameof(Refused))]
-    public async Task A_request_that_does_not_fit_the_account_is_refused_naming_the_field_and_starts_nothing(string why, string json, int expected, string field)
+    public async Task A_request_that_does_not_fit_the_account_is_refused_naming_the_field_and_its_code_and_starts_nothing(string why, string json, int expected, string field, string code)
     {
         var (status, body) = await Host.PostCopyAsync(JsonNode.Parse(json)!);
         Assert.True(status == expected, $"{why}: {status} {body.ToJsonString()}");
         Assert.Contains(field, body["errors"]!.AsObject().Select(kv => kv.Key));
+        var refusal = Assert.Single(body["refusals"]!.AsArray(), r => r!["field"]!.GetValue<string>() == field);
+        Assert.Equal(code, refusal!["code"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["code"]?.GetValue<string>()), "the answer has a top-level code");
         await AssertNothingWrittenAsync();
     }
 

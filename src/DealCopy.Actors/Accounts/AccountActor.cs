@@ -177,13 +177,13 @@ public sealed class AccountActor : ReceivePersistentActor
         if (m.IssuedAt + (long)_services.TokenSkew.TotalSeconds < _awakeSince)
         {
             _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
-            Sender.Tell(new WidgetCallRefused(_accountId, "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));
+            Sender.Tell(new WidgetCallRefused(_accountId, "auth.token_stale", "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));
             return;
         }
         if (!_seenTokens.TryAdd(m.Jti, m.ExpiresAt))
         {
             _log.Warning("account {0}: a widget token was presented twice (jti {1}); refused as a replay", _accountId, m.Jti);
-            Sender.Tell(new WidgetCallRefused(_accountId, "the token was already used (replay)"));
+            Sender.Tell(new WidgetCallRefused(_accountId, "auth.token_replayed", "the token was already used (replay)"));
             return;
         }
         Sender.Tell(new WidgetCallAuthorized(_accountId, _state.Referer!));
@@ -254,7 +254,7 @@ public sealed class AccountActor : ReceivePersistentActor
     }
 
     private static CopyRejected Unavailable(Exception e) =>
-        new(503, "amoCRM is unavailable", "amoCRM could not be asked to check the request: " + Describe(e), new Dictionary<string, string>());
+        new(503, "amo.unavailable", "amoCRM is unavailable", "amoCRM could not be asked to check the request: " + Describe(e), []);
 
     internal static string Describe(Exception e) => e switch
     {
@@ -268,47 +268,48 @@ public sealed class AccountActor : ReceivePersistentActor
     private static async Task<CopyRejected?> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, IActorRef gateway, TimeSpan timeout)
     {
         var meta = await metadata.ConfigureAwait(false);
-        var errors = new Dictionary<string, string>();
+        var refusals = new List<Refusal>();
+        void Refuse(string field, string code, string message, params (string, object?)[] parameters) => refusals.Add(Refusal.Of(field, code, message, parameters));
         var o = spec.Options;
         var pipeline = meta.Pipeline(o.TargetPipelineId);
-        if (pipeline is null) errors["target.pipeline_id"] = $"pipeline {o.TargetPipelineId} does not exist";
-        else if (pipeline.IsArchive == true) errors["target.pipeline_id"] = $"pipeline {o.TargetPipelineId} is archived";
+        if (pipeline is null) Refuse("target.pipeline_id", "pipeline.not_found", $"pipeline {o.TargetPipelineId} does not exist", ("pipeline_id", o.TargetPipelineId));
+        else if (pipeline.IsArchive == true) Refuse("target.pipeline_id", "pipeline.archived", $"pipeline {o.TargetPipelineId} is archived", ("pipeline_id", o.TargetPipelineId));
         else if (o.TargetStatusId is { } sid)
         {
             var status = pipeline.Statuses.FirstOrDefault(s => s.Id == sid);
-            if (status is null) errors["target.status_id"] = $"stage {sid} is not in pipeline {pipeline.Id}";
-            else if (status.IsUnsorted) errors["target.status_id"] = "deals cannot be put into the Unsorted stage";
+            if (status is null) Refuse("target.status_id", "stage.not_found", $"stage {sid} is not in pipeline {pipeline.Id}", ("status_id", sid), ("pipeline_id", pipeline.Id));
+            else if (status.IsUnsorted) Refuse("target.status_id", "stage.unsorted", "deals cannot be put into the Unsorted stage", ("status_id", sid));
         }
         if (o.Responsible.Mode != ResponsibleMode.Keep)
             for (var i = 0; i < o.Responsible.UserIds.Count; i++)
             {
                 var id = o.Responsible.UserIds[i];
                 var user = meta.User(id);
-                if (meta.Users.Count > 0 && user is null) errors[$"responsible.user_ids[{i}]"] = $"user {id} does not exist";
-                else if (user is { CanBeResponsible: false }) errors[$"responsible.user_ids[{i}]"] = $"user {id} is inactive or a free seat";
+                if (meta.Users.Count > 0 && user is null) Refuse($"responsible.user_ids[{i}]", "user.not_found", $"user {id} does not exist", ("user_id", id));
+                else if (user is { CanBeResponsible: false }) Refuse($"responsible.user_ids[{i}]", "user.inactive", $"user {id} is inactive or a free seat", ("user_id", id));
             }
         if (!o.Content.AllFields)
             for (var i = 0; i < o.Content.FieldIds.Count; i++)
-                if (meta.Field(o.Content.FieldIds[i]) is null) errors[$"copy.fields[{i}]"] = $"field {o.Content.FieldIds[i]} does not exist";
+                if (meta.Field(o.Content.FieldIds[i]) is null) Refuse($"copy.fields[{i}]", "field.not_found", $"field {o.Content.FieldIds[i]} does not exist", ("field_id", o.Content.FieldIds[i]));
         if (o.Original.Mode == OriginalMode.Move)
         {
             var target = o.Original.PipelineId is { } opid ? meta.Pipeline(opid) : null;
             var status = target?.Statuses.FirstOrDefault(s => s.Id == o.Original.StatusId);
-            if (target is null) errors["original.pipeline_id"] = $"pipeline {o.Original.PipelineId} does not exist";
-            else if (status is null || status.IsUnsorted) errors["original.status_id"] = $"stage {o.Original.StatusId} is not a stage deals can be moved to in pipeline {target.Id}";
+            if (target is null) Refuse("original.pipeline_id", "pipeline.not_found", $"pipeline {o.Original.PipelineId} does not exist", ("pipeline_id", o.Original.PipelineId));
+            else if (status is null || status.IsUnsorted) Refuse("original.status_id", "stage.not_movable", $"stage {o.Original.StatusId} is not a stage deals can be moved to in pipeline {target.Id}", ("status_id", o.Original.StatusId), ("pipeline_id", target.Id));
         }
         if (o.Original is { Mode: OriginalMode.CloseLost, LossReasonId: { } lr } && meta.LossReasons.All(r => r.Id != lr))
-            errors["original.loss_reason_id"] = $"loss reason {lr} does not exist";
-        if (NameTemplate.Problem(o.NameTemplate) is { } templateProblem) errors["name_template"] = templateProblem;
-        if (errors.Count > 0) return new CopyRejected(422, "The copy cannot be done as asked", "Some settings do not fit this account.", errors);
+            Refuse("original.loss_reason_id", "loss_reason.not_found", $"loss reason {lr} does not exist", ("loss_reason_id", lr));
+        if (NameTemplate.Problem(o.NameTemplate) is { } templateProblem) Refuse("name_template", "name_template.invalid", templateProblem);
+        if (refusals.Count > 0) return new CopyRejected(422, "copy.not_applicable", "The copy cannot be done as asked", "Some settings do not fit this account.", refusals);
 
         var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), spec.SourceLeadIds, LeadWith.None), timeout).ConfigureAwait(false);
         if (read.Error is not null) throw read.Error;
         var found = (List<Lead>)read.Value!;
         var ids = found.Where(l => l.IsDeleted != true).Select(l => l.Id).ToHashSet();
         for (var i = 0; i < spec.SourceLeadIds.Count; i++)
-            if (!ids.Contains(spec.SourceLeadIds[i])) errors[$"lead_ids[{i}]"] = $"deal {spec.SourceLeadIds[i]} does not exist or was deleted";
-        return errors.Count > 0 ? new CopyRejected(404, "Source deals not found", "Some deals to copy do not exist.", errors) : null;
+            if (!ids.Contains(spec.SourceLeadIds[i])) Refuse($"lead_ids[{i}]", "deal.not_found", $"deal {spec.SourceLeadIds[i]} does not exist or was deleted", ("lead_id", spec.SourceLeadIds[i]));
+        return refusals.Count > 0 ? new CopyRejected(404, "deals.not_found", "Source deals not found", "Some deals to copy do not exist.", refusals) : null;
     }
 
     private void Accept(CopyValidated v)
@@ -352,7 +353,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         if (job.FinishedAt is null)
         {
-            Sender.Tell(new UndoRefused(409, "The job is still running; undo it when it has finished."));
+            Sender.Tell(new UndoRefused(409, "undo.job_running", "The job is still running; undo it when it has finished."));
             return;
         }
         var sender = Sender;

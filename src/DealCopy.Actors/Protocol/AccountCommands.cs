@@ -37,14 +37,19 @@ public sealed record TokensSaved(long AccountId) : IDealCopyMessage;
 /// <summary>The job exists (new or found by its idempotency key).</summary>
 public sealed record CopyAccepted(string JobId, bool IsNew) : IDealCopyMessage;
 
-/// <summary>Refused before any job exists; <see cref="Errors"/> names request fields (e.g. <c>lead_ids[2]</c>).</summary>
-public sealed record CopyRejected(int Status, string Title, string Detail, IReadOnlyDictionary<string, string> Errors) : IDealCopyMessage;
+/// <summary>Refused before any job exists: a top-level <see cref="Code"/>, and one refusal per request field (e.g. <c>lead_ids[2]</c>).</summary>
+public sealed record CopyRejected(int Status, string Code, string Title, string Detail, IReadOnlyList<Refusal> Refusals) : IDealCopyMessage
+{
+    /// <summary>Field → English text, as the <c>errors</c> member of problem+json.</summary>
+    [Newtonsoft.Json.JsonIgnore]
+    public IReadOnlyDictionary<string, string> Errors => Refusal.ErrorsOf(Refusals);
+}
 
 public sealed record JobNotFound(string JobId) : IDealCopyMessage;
 
 public sealed record UndoAccepted(string JobId) : IDealCopyMessage;
 
-public sealed record UndoRefused(int Status, string Detail) : IDealCopyMessage;
+public sealed record UndoRefused(int Status, string Code, string Detail) : IDealCopyMessage;
 
 /// <summary>The account is not installed (or was uninstalled): nothing can be done for it.</summary>
 public sealed record AccountNotInstalled(long AccountId) : IDealCopyMessage;
@@ -65,7 +70,7 @@ public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long Expire
 
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 
-public sealed record WidgetCallRefused(long AccountId, string Reason) : IDealCopyMessage;
+public sealed record WidgetCallRefused(long AccountId, string Code, string Reason) : IDealCopyMessage;
 
 /// <summary>A Digital Pipeline hook for a rule: make (or schedule) one repeat deal; idempotent per event.</summary>
 public sealed record StartRepeatDeal(long AccountId, RepeatTrigger Trigger, CopyOptions Options) : IWithAccountId;

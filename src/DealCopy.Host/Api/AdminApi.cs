@@ -22,11 +22,11 @@ public static class AdminApi
         var admin = app.MapGroup("/admin/v1").AddEndpointFilter(async (inv, next) =>
         {
             var ctx = inv.HttpContext;
-            if (string.IsNullOrEmpty(options.Token) || !OnAdminPort(ctx, options)) return Problem.NotFound("There is no such route.");
+            if (string.IsNullOrEmpty(options.Token) || !OnAdminPort(ctx, options)) return Problem.NotFound("route.not_found", "There is no such route.");
             var header = ctx.Request.Headers.Authorization.ToString();
             var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
             if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.Token)))
-                return Problem.Unauthorized("The operator token is missing or wrong.");
+                return Problem.Unauthorized("admin.token_invalid", "The operator token is missing or wrong.");
             return await next(inv);
         }).ExcludeFromDescription();
 
@@ -35,14 +35,14 @@ public static class AdminApi
         {
             AccountStatusView v => Results.Json(v, Problem.Json),
             IResult r => r,
-            var other => Problem.Of(500, "Unexpected answer", other.GetType().Name),
+            var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         });
         admin.MapGet("/accounts/{id:long}/jobs/{jobId}", async (HttpContext ctx, long id, string jobId) => await WidgetApi.Ask(ctx, new GetJob(id, jobId)) switch
         {
             JobView v => Results.Json(WidgetApi.View(v, await WidgetApi.Ask(ctx, new GetAccountStatus(id)) is AccountStatusView { Referer: { } referer } ? referer : "amocrm.ru"), Problem.Json),
-            JobNotFound => Problem.NotFound($"There is no job {jobId} in account {id}."),
+            JobNotFound => Problem.NotFound("job.not_found", $"There is no job {jobId} in account {id}.", Refusal.Parameters(("job_id", jobId), ("account_id", id))),
             IResult r => r,
-            var other => Problem.Of(500, "Unexpected answer", other.GetType().Name),
+            var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         });
         admin.MapGet("/cluster", (ActorSystem system) =>
         {
@@ -89,13 +89,13 @@ public static class AdminApi
         if (string.IsNullOrWhiteSpace(access)) errors["access_token"] = "required";
         var refresh = body?["refresh_token"] is JsonValue fv && fv.TryGetValue<string>(out var f) ? f : null;
         long? expiresAt = body?["expires_at"] is JsonValue ev && ev.TryGetValue<long>(out var e) ? e : null;
-        if (errors.Count > 0) return Problem.BadRequest("The account cannot be installed as given.", errors);
+        if (errors.Count > 0) return Problem.BadRequest("request.invalid", "The account cannot be installed as given.", errors);
         var answer = await WidgetApi.Ask(ctx, new InstallAccount(accountId, referer!, access!, refresh, expiresAt));
         return answer switch
         {
             AccountInstalledReply ok => Results.Json(new { account_id = ok.AccountId, subdomain = ok.Subdomain, installed = true }, Problem.Json),
             IResult res => res,
-            var other => Problem.Of(500, "Unexpected answer", other.GetType().Name),
+            var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         };
     }
 }

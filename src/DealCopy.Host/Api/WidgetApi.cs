@@ -42,7 +42,7 @@ public static class WidgetApi
         if (caller is null)
         {
             log.LogInformation("Widget call to {Path} refused: {Problem}", ctx.Request.Path, problem);
-            return Problem.Unauthorized(problem!);
+            return Problem.Unauthorized("auth.token_invalid", problem!);
         }
         var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(), caller.IssuedAt.ToUnixTimeSeconds()));
         switch (answer)
@@ -53,9 +53,9 @@ public static class WidgetApi
                 return await next(inv);
             case WidgetCallRefused refused:
                 log.LogWarning("Widget call for account {AccountId} refused: {Reason}", caller.AccountId, refused.Reason);
-                return Problem.Unauthorized(refused.Reason);
+                return Problem.Unauthorized(refused.Code, refused.Reason);
             case AccountNotInstalled:
-                return Problem.Unauthorized($"DealCopy is not installed in account {caller.AccountId}");
+                return Problem.Of(401, "account.not_installed", "Unauthorized", $"DealCopy is not installed in account {caller.AccountId}", parameters: Refusal.Parameters(("account_id", caller.AccountId)));
             default:
                 return (IResult)answer;
         }
@@ -72,7 +72,7 @@ public static class WidgetApi
         }
         catch (AskTimeoutException)
         {
-            return Problem.Unavailable("The account did not answer in time; nothing was lost — repeat the request (with the same idempotency_key for copies).");
+            return Problem.Unavailable("account.busy", "The account did not answer in time; nothing was lost — repeat the request (with the same idempotency_key for copies).");
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
@@ -93,7 +93,7 @@ public static class WidgetApi
                 lead_fields = meta.LeadFields,
                 loss_reasons = meta.LossReasons,
             }, Problem.Json),
-            AmoUnavailable u => Problem.Of(502, "amoCRM is unavailable", u.Detail),
+            AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
             IResult r => r,
             _ => Unexpected(answer),
         };
@@ -108,11 +108,11 @@ public static class WidgetApi
         }
         catch (JsonException e)
         {
-            return Problem.BadRequest("The body is not valid JSON: " + e.Message);
+            return Problem.BadRequest("request.invalid_json", "The body is not valid JSON: " + e.Message);
         }
         var caller = Caller(ctx);
         var parsed = CopyRequest.Parse(body, caller.UserId);
-        if (parsed.Spec is null) return Problem.BadRequest("Some fields are missing or wrong; nothing was started.", parsed.Errors);
+        if (parsed.Spec is null) return Problem.BadRequest("request.invalid", "Some fields are missing or wrong; nothing was started.", parsed.Errors);
         var answer = await Ask(ctx, new StartCopy(caller.AccountId, parsed.Spec));
         switch (answer)
         {
@@ -121,7 +121,7 @@ public static class WidgetApi
                 var result = new { id = accepted.JobId, status = accepted.IsNew ? "accepted" : "exists", url };
                 return accepted.IsNew ? Results.Accepted(url, result) : Results.Ok(result);
             case CopyRejected r:
-                return Problem.Of(r.Status, r.Title, r.Detail, r.Errors);
+                return Problem.Of(r.Status, r.Code, r.Title, r.Detail, r.Refusals);
             case IResult r:
                 return r;
             default:
@@ -135,7 +135,7 @@ public static class WidgetApi
         return answer switch
         {
             JobView job => Results.Json(View(job, Referer(ctx)), Problem.Json),
-            JobNotFound => Problem.NotFound($"There is no copy job {id} in this account."),
+            JobNotFound => Problem.NotFound("job.not_found", $"There is no copy job {id} in this account.", Refusal.Parameters(("job_id", id))),
             IResult r => r,
             _ => Unexpected(answer),
         };
@@ -148,8 +148,8 @@ public static class WidgetApi
         return answer switch
         {
             UndoAccepted => Results.Accepted($"/api/v1/copies/{id}", new { id, status = "undoing", url = $"/api/v1/copies/{id}" }),
-            UndoRefused r => Problem.Of(r.Status, "The job cannot be undone now", r.Detail),
-            JobNotFound => Problem.NotFound($"There is no copy job {id} in this account."),
+            UndoRefused r => Problem.Of(r.Status, r.Code, "The job cannot be undone now", r.Detail),
+            JobNotFound => Problem.NotFound("job.not_found", $"There is no copy job {id} in this account.", Refusal.Parameters(("job_id", id))),
             IResult r => r,
             _ => Unexpected(answer),
         };
@@ -184,5 +184,5 @@ public static class WidgetApi
     };
 
     private static IResult Unexpected(object answer) =>
-        Problem.Of(500, "Unexpected answer", $"The account answered {answer.GetType().Name}; the request may be repeated.");
+        Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", $"The account answered {answer.GetType().Name}; the request may be repeated.");
 }

@@ -43,7 +43,7 @@ public static class HookEndpoints
             catch (JsonException)
             {
                 Log(ctx).LogWarning("DP hook refused: the body is neither a form nor JSON");
-                return Problem.BadRequest("The hook body must be application/x-www-form-urlencoded or JSON.");
+                return Problem.BadRequest("request.unsupported_content_type", "The hook body must be application/x-www-form-urlencoded or JSON.");
             }
         }
 
@@ -52,20 +52,20 @@ public static class HookEndpoints
         if (hook is null)
         {
             Log(ctx).LogWarning("DP hook refused: {Problem}", problem);
-            return Problem.BadRequest("The hook is not a Digital Pipeline hook DealCopy understands: " + problem);
+            return Problem.BadRequest("hook.invalid", "The hook is not a Digital Pipeline hook DealCopy understands: " + problem);
         }
         var keys = ctx.RequestServices.GetRequiredService<HookKeys>();
         if (!keys.IsDpKey(hook.AccountId, hook.Settings.GetValueOrDefault("key")))
         {
             Log(ctx).LogWarning("DP hook for account {AccountId}, lead {LeadId} refused: missing or wrong DP key (check the rule's settings in the Digital Pipeline)", hook.AccountId, hook.LeadId);
-            return Problem.Unauthorized("The rule's DealCopy key is missing or wrong; open the rule in the Digital Pipeline and save it again.");
+            return Problem.Unauthorized("hook.key_invalid", "The rule's DealCopy key is missing or wrong; open the rule in the Digital Pipeline and save it again.");
         }
         var ruleText = hook.Settings.GetValueOrDefault("rule");
         var rule = CopyRequest.ParseRule(ruleText);
         if (rule.Options is null)
         {
             Log(ctx).LogWarning("DP hook for account {AccountId} refused: the rule is invalid: {Errors}", hook.AccountId, string.Join("; ", rule.Errors.Select(e => $"{e.Key}: {e.Value}")));
-            return Problem.Of(422, "The rule cannot be used", "The rule saved in the Digital Pipeline is invalid; open it and save it again.", rule.Errors);
+            return Problem.Of(422, "rule.invalid", "The rule cannot be used", "The rule saved in the Digital Pipeline is invalid; open it and save it again.", Refusal.FromErrors("request.invalid_field", rule.Errors));
         }
 
         var now = ctx.RequestServices.GetRequiredService<JobClock>().Time.GetUtcNow().ToUnixTimeSeconds();
@@ -79,11 +79,11 @@ public static class HookEndpoints
                 return Results.Json(new { status = accepted.IsNew ? "accepted" : "duplicate", job_id = accepted.JobId, run_at = accepted.RunAt }, Problem.Json);
             case AccountNotInstalled:
                 Log(ctx).LogWarning("DP hook for account {AccountId} refused: DealCopy is not installed there", hook.AccountId);
-                return Problem.Unauthorized($"DealCopy is not installed in account {hook.AccountId}.");
+                return Problem.Of(401, "account.not_installed", "Unauthorized", $"DealCopy is not installed in account {hook.AccountId}.", parameters: Refusal.Parameters(("account_id", hook.AccountId)));
             case IResult r:
                 return r;
             default:
-                return Problem.Of(500, "Unexpected answer", answer.GetType().Name);
+                return Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", answer.GetType().Name);
         }
     }
 
@@ -100,11 +100,11 @@ public static class HookEndpoints
             return Page("DealCopy was not connected: access was not granted.");
         }
         if (string.IsNullOrWhiteSpace(code) || string.IsNullOrWhiteSpace(referer) || referer.Contains('/'))
-            return Problem.BadRequest("The redirect needs code and referer (the account host).");
+            return Problem.BadRequest("oauth.callback_invalid", "The redirect needs code and referer (the account host).");
         if (state is not null && !ctx.RequestServices.GetRequiredService<HookKeys>().IsState(state))
         {
             log.LogWarning("Install for {Referer} refused: the state parameter is not ours", referer);
-            return Problem.BadRequest("The state parameter is invalid; start the installation again from amoCRM.");
+            return Problem.BadRequest("oauth.state_invalid", "The state parameter is invalid; start the installation again from amoCRM.");
         }
         ctx.RequestServices.GetRequiredService<Installer>().Enqueue(new InstallRequest(code, referer.Trim().ToLowerInvariant(), platform));
         return Page("DealCopy is being connected to your amoCRM account. You can close this window.");
@@ -119,13 +119,13 @@ public static class HookEndpoints
         var q = ctx.Request.Query;
         string clientUuid = q["client_uuid"].ToString(), accountText = q["account_id"].ToString(), signature = q["signature"].ToString();
         if (clientUuid.Length == 0 || accountText.Length == 0 || signature.Length == 0)
-            return Problem.BadRequest("The disconnect hook needs client_uuid, account_id and signature.");
+            return Problem.BadRequest("hook.disconnect_invalid", "The disconnect hook needs client_uuid, account_id and signature.");
         if (!long.TryParse(accountText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var accountId) || accountId <= 0)
-            return Problem.BadRequest("account_id must be a positive integer.");
+            return Problem.BadRequest("hook.disconnect_invalid", "account_id must be a positive integer.");
         if (!ctx.RequestServices.GetRequiredService<HookKeys>().IsDisconnectSignature(clientUuid, accountText, signature))
         {
             Log(ctx).LogWarning("Disconnect hook for account {AccountId} refused: the signature does not verify", accountId);
-            return Problem.Unauthorized("The signature does not verify.");
+            return Problem.Unauthorized("hook.signature_invalid", "The signature does not verify.");
         }
         var answer = await WidgetApi.Ask(ctx, new UninstallAccount(accountId));
         if (answer is IResult r) return r;

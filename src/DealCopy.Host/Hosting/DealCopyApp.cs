@@ -74,13 +74,13 @@ public static class DealCopyApp
                 _ => (500, "Something went wrong on our side; the request may be repeated."),
             };
             if (status == 500) ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DealCopy.Host").LogError(error, "Unhandled error on {Path}", ctx.Request.Path);
-            await Problem.Of(status, status == 500 ? "Internal error" : "The request is malformed", detail).ExecuteAsync(ctx);
+            await Problem.Of(status, status == 500 ? "internal.error" : "request.malformed", status == 500 ? "Internal error" : "The request is malformed", detail).ExecuteAsync(ctx);
         }));
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;
             if (http.Response.ContentLength is null or 0 && string.IsNullOrEmpty(http.Response.ContentType))
-                await Problem.Of(http.Response.StatusCode, http.Response.StatusCode == 404 ? "Not found" : "Error",
+                await Problem.Of(http.Response.StatusCode, http.Response.StatusCode == 404 ? "route.not_found" : $"http.{http.Response.StatusCode}", http.Response.StatusCode == 404 ? "Not found" : "Error",
                     $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}.").ExecuteAsync(http);
         });
         app.UseCors();

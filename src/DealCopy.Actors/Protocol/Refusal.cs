@@ -1,0 +1,28 @@
+namespace DealCopy.Actors.Protocol;
+
+/// <summary>
+/// One reason a request was refused, in the form every DealCopy answer uses (docs/API.md "Codes"): a stable
+/// dotted code (<c>rights.view_denied</c>), its parameters, the request field it is about (empty = the whole
+/// request) and the English text for API readers. The widget words the code in ru and en.
+/// </summary>
+public sealed record Refusal(string Field, string Code, IReadOnlyDictionary<string, string> Params, string Message)
+{
+    /// <summary>A refusal with parameters given as pairs; values are written as invariant strings.</summary>
+    public static Refusal Of(string field, string code, string message, params (string Name, object? Value)[] parameters) =>
+        new(field, code, Parameters(parameters), message);
+
+    public static IReadOnlyDictionary<string, string> Parameters(params (string Name, object? Value)[] parameters) =>
+        parameters.ToDictionary(p => p.Name, p => Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparer.Ordinal);
+
+    /// <summary>Field problems that share one code (e.g. a body's shape errors), each naming its field in <c>params.field</c>.</summary>
+    public static IReadOnlyList<Refusal> FromErrors(string code, IReadOnlyDictionary<string, string> errors) =>
+        errors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => Of(e.Key, code, e.Value, ("field", e.Key))).ToList();
+
+    /// <summary>The legacy <c>errors</c> map of a problem answer: field → English text (the first refusal of a field wins).</summary>
+    public static IReadOnlyDictionary<string, string> ErrorsOf(IEnumerable<Refusal> refusals)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in refusals) errors.TryAdd(r.Field, r.Message);
+        return errors;
+    }
+}
