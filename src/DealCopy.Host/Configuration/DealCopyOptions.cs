@@ -69,6 +69,13 @@ public sealed class AkkaOptions
     public int AskTimeoutSeconds { get; set; } = 15;
     /// <summary>An account's entity stops after this long without messages when no job runs or waits.</summary>
     public int AccountIdleSeconds { get; set; } = 120;
+    /// <summary>
+    /// The Split Brain Resolver (keep-majority) downs the unreachable side after the membership has been stable this
+    /// long (Akka's <c>stable-after</c>); the downed node's accounts restart on the survivors from the journal.
+    /// </summary>
+    public int DownUnreachableAfterSeconds { get; set; } = 20;
+    /// <summary>How long a node may miss heartbeats before the others mark it unreachable (the failure detector's pause).</summary>
+    public int HeartbeatPauseSeconds { get; set; } = 3;
 }
 
 /// <summary>Browser origins besides amoCRM's (<c>Cors</c> section).</summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
@@ -90,9 +91,14 @@ public static class AkkaSetup
                     akka.cluster.run-coordinated-shutdown-when-down = on
                     akka.coordinated-shutdown.exit-clr = off
                     """, HoconAddMode.Prepend)
+                // a crashed node is downed by the majority once the membership has been stable this long (docs/OPERATIONS.md)
+                .AddHocon($"""
+                    akka.cluster.split-brain-resolver.stable-after = {akka.DownUnreachableAfterSeconds}s
+                    akka.cluster.failure-detector.acceptable-heartbeat-pause = {akka.HeartbeatPauseSeconds}s
+                    """, HoconAddMode.Prepend)
                 .WithCustomSerializer("dealcopy", [typeof(IDealCopyMessage)], system => new DealCopySerializer(system))
                 .WithRemoting(akka.Hostname, akka.Port)
-                .WithClustering(new ClusterOptions { Roles = akka.Roles, SeedNodes = seeds })
+                .WithClustering(new ClusterOptions { Roles = akka.Roles, SeedNodes = seeds, SplitBrainResolver = new KeepMajorityOption() })
                 .WithSqlPersistence(journalConnectionString, journalProvider, autoInitialize: true)
                 .WithShardRegion<AccountRegion>("account",
                     (_, _) => entityId => AccountActor.Props(entityId, sp.GetRequiredService<AccountServices>()),

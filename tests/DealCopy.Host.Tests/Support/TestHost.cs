@@ -1,7 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using DealCopy.AmoSandbox;
 using DealCopy.Host.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -17,47 +13,18 @@ namespace DealCopy.Host.Tests.Support;
 /// The DealCopy Host on a real Kestrel port (127.0.0.1:0) talking over real HTTP to an amoCRM sandbox,
 /// journaling into a real SQLite file (or PostgreSQL). Restartable on the same journal.
 /// </summary>
-public sealed class TestHost : IAsyncDisposable
+public sealed class TestHost : HostClient, IAsyncDisposable
 {
-    public const string AdminToken = "test-admin-token";
     private readonly WebApplication _app;
 
-    private TestHost(WebApplication app, AmoSandboxServer sandbox, Uri baseAddress)
-    {
-        _app = app;
-        Sandbox = sandbox;
-        BaseAddress = baseAddress;
-        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public AmoSandboxServer Sandbox { get; }
-    public Uri BaseAddress { get; }
-    public HttpClient Http { get; }
+    private TestHost(WebApplication app, AmoSandboxServer sandbox, Uri baseAddress) : base(sandbox, baseAddress) => _app = app;
 
     /// <summary>Starts a Host against <paramref name="sandbox"/>; <paramref name="dataPath"/> holds the SQLite journal.</summary>
     public static async Task<TestHost> StartAsync(AmoSandboxServer sandbox, string dataPath, string? postgres = null, IDictionary<string, string?>? overrides = null, TimeProvider? jobClock = null)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["urls"] = "http://127.0.0.1:0",
-            ["Amo:ClientId"] = sandbox.Options.ClientId,
-            ["Amo:ClientSecret"] = sandbox.Options.ClientSecret,
-            ["Amo:RedirectUri"] = sandbox.Options.RedirectUri,
-            ["Amo:BaseUrl"] = sandbox.BaseAddress.ToString(),
-            ["Amo:RequestsPerSecond"] = sandbox.Options.RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Security:TokenEncryptionKey"] = "test-token-encryption-key-0123456789",
-            ["Security:DpKeySecret"] = "test-dp-key-secret",
-            ["Admin:Token"] = AdminToken,
-            ["Data:Path"] = dataPath,
-            ["Akka:Port"] = "0",
-            ["Akka:AskTimeoutSeconds"] = "20",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-        };
-        if (postgres is not null)
-        {
-            settings["Journal:Provider"] = "PostgreSQL";
-            settings["Journal:ConnectionString"] = postgres;
-        }
+        var settings = Settings(sandbox, dataPath, postgres);
+        settings["urls"] = "http://127.0.0.1:0";
+        settings["Akka:Port"] = "0";
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
 
         var built = await DealCopyApp.BuildAsync([], b =>
@@ -71,78 +38,6 @@ public sealed class TestHost : IAsyncDisposable
         var host = new TestHost(built.App, sandbox, new Uri(address.TrimEnd('/') + "/"));
         await host.WaitReadyAsync();
         return host;
-    }
-
-    private Task WaitReadyAsync() =>
-        Poll.UntilAsync(async () =>
-        {
-            using var r = await Http.GetAsync("healthz/ready");
-            return (r.IsSuccessStatusCode, Body: await r.Content.ReadAsStringAsync());
-        }, r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), r => "the Host did not become ready: " + r.Body);
-
-    /// <summary>Installs an account the way an operator would (long-lived token through the admin API).</summary>
-    public async Task InstallAsync(long accountId, string referer, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "admin/v1/accounts")
-        {
-            Content = JsonContent.Create(new { account_id = accountId, referer, access_token = token }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        using var response = await Http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"install failed: {(int)response.StatusCode} {body}");
-    }
-
-    public Task InstallDemoAsync() => InstallAsync(Sandbox.DemoAccountId, "dealcopy-demo.amocrm.ru", Sandbox.DemoToken);
-
-    /// <summary>A fresh disposable widget token, as amoCRM's frontend adds to each call.</summary>
-    /// <remarks>In the demo account the caller is a manager (Борис); in other accounts, their admin.</remarks>
-    public Task<string> WidgetTokenAsync(long? accountId = null, long? userId = null) =>
-        Sandbox.Control.WidgetTokenAsync(accountId ?? Sandbox.DemoAccountId, userId ?? (accountId is null || accountId == Sandbox.DemoAccountId ? 5000002 : null));
-
-    public async Task<HttpResponseMessage> CallAsync(HttpMethod method, string path, object? body = null, string? token = null, long? accountId = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-            request.Content = new StringContent(body is JsonNode n ? n.ToJsonString() : System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        request.Headers.Add("X-Auth-Token", token ?? await WidgetTokenAsync(accountId));
-        return await Http.SendAsync(request);
-    }
-
-    public async Task<(int Status, JsonObject Body)> PostCopyAsync(object body, long? accountId = null)
-    {
-        using var r = await CallAsync(HttpMethod.Post, "api/v1/copies", body, accountId: accountId);
-        return ((int)r.StatusCode, (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!);
-    }
-
-    public async Task<JsonObject> JobAsync(string id, long? accountId = null)
-    {
-        using var r = await CallAsync(HttpMethod.Get, $"api/v1/copies/{id}", accountId: accountId);
-        var text = await r.Content.ReadAsStringAsync();
-        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"job {id}: {(int)r.StatusCode} {text}");
-        return (JsonObject)JsonNode.Parse(text)!;
-    }
-
-    /// <summary>A GET of the operator API (<c>admin/v1/...</c>), as JSON.</summary>
-    public async Task<JsonNode> AdminGetAsync(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "admin/v1/" + path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        using var response = await Http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"admin/v1/{path}: {(int)response.StatusCode} {body}");
-        return JsonNode.Parse(body)!;
-    }
-
-    /// <summary>Whether the account's entity lives on this node (the operator's sharding view).</summary>
-    public Task<bool> HoldsAccountAsync(long accountId) => SandboxChecks.AccountAwakeAsync(Http, AdminToken, accountId);
-
-    /// <summary>Polls the job until it reaches one of <paramref name="statuses"/> (with a deadline).</summary>
-    public Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
-    {
-        statuses = statuses.Length == 0 ? ["completed", "completed_with_errors", "failed"] : statuses;
-        return Poll.UntilAsync(() => JobAsync(id), job => statuses.Contains(job["status"]!.GetValue<string>()), within ?? TimeSpan.FromSeconds(60),
-            job => $"job {id} is still {job["status"]} after the deadline: {job.ToJsonString()}");
     }
 
     /// <summary>Stops the Host (its ActorSystem too), as a node going down.</summary>
