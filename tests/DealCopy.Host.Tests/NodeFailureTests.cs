@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DealCopy.AmoSandbox;
 using DealCopy.AmoSandbox.Platform;
 using DealCopy.Host.Tests.Support;
+using Xunit.Abstractions;
 
 namespace DealCopy.Host.Tests;
 
@@ -11,7 +12,7 @@ namespace DealCopy.Host.Tests;
 /// its mass copy on a survivor; a rolling restart of every node loses and repeats nothing; a downed node rejoins.
 /// What counts is amoCRM's side: every source deal has exactly one copy, found by its marker.
 /// </summary>
-public sealed class NodeFailureTests : IAsyncLifetime
+public sealed class NodeFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Archive = 7100004, Repeat = 7100002;
     private const int Deals = 300;
@@ -22,6 +23,11 @@ public sealed class NodeFailureTests : IAsyncLifetime
     private readonly string _postgres = PostgresDatabase.Create();
     private AmoSandboxServer _sandbox = null!;
     private ProcessCluster? _cluster;
+
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>Where the time goes (the test's output): these tests are the slowest of the suite.</summary>
+    private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
 
     private ProcessCluster Cluster => _cluster ?? throw new InvalidOperationException("no cluster started");
 
@@ -41,6 +47,7 @@ public sealed class NodeFailureTests : IAsyncLifetime
         var all = new Dictionary<string, string?>(FastDowning);
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         _cluster = await ProcessCluster.StartAsync(_sandbox, _postgres, 3, all);
+        Step("three nodes Up");
         await Cluster.Nodes[0].InstallDemoAsync();
     }
 
@@ -84,13 +91,16 @@ public sealed class NodeFailureTests : IAsyncLifetime
         await Poll.UntilAsync(() => entry.JobAsync(id), job => job["done"]!.GetValue<int>() >= 50, TimeSpan.FromSeconds(60), job => "the job never got going: " + job.ToJsonString());
 
         var holder = await Cluster.HolderOfAsync(Account);
+        Step($"job running, {holder.Name} holds the account: kill -9");
         await holder.KillAsync(); // kill -9: no leave, no handover, creates in flight
         Assert.InRange(await CopiesMadeAsync(id), 50, Deals - 1); // really mid-job
         await _sandbox.Control.ClearFaultsAsync();
 
         var survivors = Cluster.Nodes.Where(n => n != holder).ToList();
         await Cluster.WaitMembersAsync(survivors, TimeSpan.FromSeconds(60)); // the resolver downed the dead node, nobody else
+        Step("the dead node is downed and removed");
         var job = await Cluster.WaitJobAsync(id, TimeSpan.FromSeconds(120));
+        Step("the job completed");
 
         Assert.Contains(await Cluster.HolderOfAsync(Account), survivors);
         await AssertEveryDealCopiedOnceAsync(sources, job);
@@ -110,27 +120,36 @@ public sealed class NodeFailureTests : IAsyncLifetime
         {
             var made = await CopiesMadeAsync(id);
             Assert.True(made < Deals, $"the job finished before {node.Name} restarted: the test would prove nothing");
+            Step($"{made} copies: SIGTERM to {node.Name}");
             await node.TerminateAsync(TimeSpan.FromSeconds(60)); // SIGTERM: leave the cluster, hand the accounts over, exit
+            Step($"{node.Name} left and exited");
             await node.StartAsync(TimeSpan.FromSeconds(90));     // same address, same journal
             await Cluster.WaitMembersAsync(Cluster.Nodes, TimeSpan.FromSeconds(60));
+            Step($"{node.Name} is back: three members Up");
         }
         await _sandbox.Control.ClearFaultsAsync();
         var job = await Cluster.WaitJobAsync(id, TimeSpan.FromSeconds(120));
+        Step("the job completed");
 
         await AssertEveryDealCopiedOnceAsync(sources, job);
     }
 
     [Fact]
-    public async Task A_downed_node_that_comes_back_on_its_address_rejoins_and_three_members_are_up()
+    public async Task A_downed_node_that_comes_back_stops_itself_and_restarted_on_its_address_rejoins_with_three_members_up()
     {
         await StartClusterAsync();
         var node = Cluster.Nodes[0]; // the first seed: restarted alone it could found a cluster of its own
         var others = Cluster.Nodes.Skip(1).ToList();
 
-        await node.KillAsync();
+        await node.FreezeAsync(); // to the others it is gone: no heartbeats
         await Cluster.WaitMembersAsync(others, TimeSpan.FromSeconds(60)); // downed and removed
+        Step($"{node.Name} is downed and removed");
+        await node.ThawAsync(); // it comes back and learns it was downed
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60)); // a downed node must not go on working: it stops itself
+        Step($"{node.Name} came back, found itself downed and exited");
         await node.StartAsync(TimeSpan.FromSeconds(90));
         await Cluster.WaitMembersAsync(Cluster.Nodes, TimeSpan.FromSeconds(60)); // each of the three sees all three Up
+        Step($"{node.Name} rejoined: three members Up");
 
         // and the rejoined node takes work: a copy through it completes
         var sources = (await SourcesAsync()).Take(5).ToArray();

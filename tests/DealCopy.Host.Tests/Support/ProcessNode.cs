@@ -122,11 +122,23 @@ public sealed class ProcessNode : HostClient, IAsyncDisposable
     /// <summary>A graceful stop, as Swarm or systemd stops a service: SIGTERM, then the node leaves the cluster and exits.</summary>
     public async Task TerminateAsync(TimeSpan within)
     {
-        var process = _process ?? throw new InvalidOperationException($"{Name} was never started");
-        Keep($"[{DateTime.UtcNow:HH:mm:ss.fff}] kill -TERM");
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!)
-            await kill.WaitForExitAsync();
+        await SignalAsync("TERM");
         await WaitForExitAsync(within);
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): to the others it looks dead, but it is not.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a frozen process go on (SIGCONT) where it stopped.</summary>
+    public Task ThawAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started");
+        Keep($"[{DateTime.UtcNow:HH:mm:ss.fff}] kill -{signal}");
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        await kill.WaitForExitAsync();
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {process.Id} failed");
     }
 
     /// <summary>Waits until the process has exited (by itself, after a signal, or after being downed).</summary>
@@ -150,6 +162,7 @@ public sealed class ProcessNode : HostClient, IAsyncDisposable
         Http.Dispose();
         if (Running)
         {
+            // a frozen process dies of SIGKILL too
             try { _process!.Kill(); } catch (InvalidOperationException) { } // exited meanwhile
             _process!.WaitForExit(10_000);
         }
