@@ -29,6 +29,8 @@ public sealed class StartupTests
 
     [Theory]
     [InlineData("Akka:AccountIdleSeconds", "0")]
+    [InlineData("Akka:DownUnreachableAfterSeconds", "0")]
+    [InlineData("Akka:HeartbeatPauseSeconds", "soon")]
     [InlineData("Amo:RequestsPerSecond", "0")]
     [InlineData("Amo:WindowMarginMs", "-5")]
     [InlineData("Security:TokenClockSkewSeconds", "a minute")]

@@ -57,12 +57,19 @@ public sealed class ProcessCluster : IAsyncDisposable
         view["members"]!.AsArray().All(m => m!["status"]!.GetValue<string>() == "Up") &&
         view["members"]!.AsArray().Select(m => m!["address"]!.GetValue<string>()).Order(StringComparer.Ordinal).SequenceEqual(want);
 
-    /// <summary>The running node whose shard region holds <paramref name="accountId"/> (exactly one may).</summary>
-    public async Task<ProcessNode> HolderOfAsync(long accountId)
+    /// <summary>The running nodes whose shard region holds <paramref name="accountId"/> (asks the regions, sends the account nothing).</summary>
+    public async Task<List<ProcessNode>> HoldersOfAsync(long accountId)
     {
         var holders = new List<ProcessNode>();
         foreach (var node in Running)
             if (await node.HoldsAccountAsync(accountId)) holders.Add(node);
+        return holders;
+    }
+
+    /// <summary>The running node whose shard region holds <paramref name="accountId"/> (exactly one may).</summary>
+    public async Task<ProcessNode> HolderOfAsync(long accountId)
+    {
+        var holders = await HoldersOfAsync(accountId);
         Assert.True(holders.Count == 1, $"account {accountId} is held by [{string.Join(", ", holders.Select(h => h.Name))}], not by exactly one node");
         return holders[0];
     }
