@@ -151,6 +151,15 @@ public static class DealCopyApp
         }
         await app.WaitForShutdownAsync();
         if (sandbox is not null) await sandbox.DisposeAsync();
-        return 0;
+        return ExitCode(app);
     }
+
+    /// <summary>Exit code of a node that the cluster downed (the Split Brain Resolver decided against it).</summary>
+    public const int DownedExitCode = 3;
+
+    /// <summary>0 after a requested stop; <see cref="DownedExitCode"/> when the cluster downed this node, so that a supervisor restarts it and says why.</summary>
+    private static int ExitCode(WebApplication app) =>
+        Akka.Actor.CoordinatedShutdown.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason
+            ? DownedExitCode
+            : 0;
 }

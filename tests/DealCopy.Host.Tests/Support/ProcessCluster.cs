@@ -21,7 +21,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>Starts <paramref name="size"/> nodes at once and waits until each sees all of them Up.</summary>
     public static async Task<ProcessCluster> StartAsync(AmoSandboxServer sandbox, string postgres, int size, IDictionary<string, string?>? overrides = null)
     {
-        var ports = Enumerable.Range(0, size).Select(_ => (Http: ProcessNode.FreePort(), Akka: ProcessNode.FreePort())).ToList();
+        var free = ProcessNode.FreePorts(2 * size);
+        var ports = Enumerable.Range(0, size).Select(i => (Http: free[2 * i], Akka: free[2 * i + 1])).ToList();
         var seeds = ports.Select(p => $"akka.tcp://dealcopy@127.0.0.1:{p.Akka}").ToList();
         var cluster = new ProcessCluster(ports.Select((p, i) => ProcessNode.Create($"node{i + 1}", sandbox, postgres, p.Http, p.Akka, seeds, overrides)).ToList());
         try

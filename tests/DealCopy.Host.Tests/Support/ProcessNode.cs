@@ -34,6 +34,9 @@ public sealed class ProcessNode : HostClient, IAsyncDisposable
 
     public bool Running => _process is { HasExited: false };
 
+    /// <summary>The exit code of the process that ran last (after it exited).</summary>
+    public int ExitCode => _process is { HasExited: true } p ? p.ExitCode : throw new InvalidOperationException($"{Name} has not exited");
+
     /// <summary>The last lines the process printed (Serilog at Warning), for failure messages.</summary>
     public string Output => $"--- {Name} ({Address}) ---\n" + string.Join('\n', _output);
 
@@ -172,12 +175,19 @@ public sealed class ProcessNode : HostClient, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A port that is free on loopback now (the node keeps it across its restarts).</summary>
-    public static int FreePort()
+    /// <summary><paramref name="count"/> distinct ports that are free on loopback now (each node keeps its ports across restarts).</summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            foreach (var l in listeners) l.Start(); // all held at once: no port is handed out twice
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var l in listeners) l.Dispose();
+        }
     }
 
     private static string FindHostDll()
