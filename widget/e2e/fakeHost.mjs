@@ -39,6 +39,10 @@ export async function startFakeHost({ port = 0, dealsPerSecond = 25, dpKey = nul
   for (let id = 20000001; id <= 20000300; id++) leads.set(id, { id, name: `Сделка #${id}`, pipeline_id: 7100001, status_id: 61000002 });
   let nextLead = 30000001;
 
+  const GROUPS = [{ id: 0, name: 'Отдел продаж' }, { id: 1, name: 'Отдел повторных продаж' }, { id: 2, name: 'Стажёры' }];
+  let access = { allowed_user_ids: [], allowed_group_ids: [0, 1] }; // the demo's: Зоя's group is left out
+  const refusal = (res, status, code, title) => send(res, status, { type: `https://httpstatus.es/${status}`, title, status, detail: title, code, params: {},
+    refusals: [{ field: '', code, params: {}, message: title }] }, 'application/problem+json');
   const problem = (res, status, title, detail, errors) => send(res, status, { type: `https://httpstatus.es/${status}`, title, status, detail, ...(errors ? { errors } : {}) }, 'application/problem+json');
   function send(res, status, body, type = 'application/json') {
     res.writeHead(status, { 'content-type': type });
@@ -91,6 +95,19 @@ export async function startFakeHost({ port = 0, dealsPerSecond = 25, dpKey = nul
         const token = req.headers['x-auth-token'];
         if (!token || !tokens.has(token) || usedTokens.has(token)) return problem(res, 401, 'Unauthorized', 'A fresh X-Auth-Token is required');
         usedTokens.add(token);
+        const user = Number(token.split('.')[2]) || 5000001;
+        const settingsView = () => ({ ...access, may_edit: user === 5000001, users: META.users.map((u) => ({ ...u, group_id: 0 })), groups: GROUPS });
+        if (req.method === 'GET' && path === '/api/v1/settings') return send(res, 200, settingsView());
+        if (req.method === 'PUT' && path === '/api/v1/settings') {
+          if (user !== 5000001) return refusal(res, 403, 'settings.admin_only', 'Only administrators may change the settings');
+          const b = await body(req);
+          access = { allowed_user_ids: b.allowed_user_ids, allowed_group_ids: b.allowed_group_ids };
+          return send(res, 200, settingsView());
+        }
+        // who may copy, kept here as the Host keeps it: Зоя (5000008) is in the trainees' group 2
+        const allowed = (access.allowed_user_ids.length === 0 && access.allowed_group_ids.length === 0) || access.allowed_user_ids.includes(user)
+          || access.allowed_group_ids.includes(user === 5000008 ? 2 : 0);
+        if (!allowed && req.method === 'POST' && path.startsWith('/api/v1/copies')) return refusal(res, 403, 'rights.not_allowed', 'You may not copy deals');
         if (req.method === 'GET' && path === '/api/v1/meta') return send(res, 200, META);
         if (req.method === 'GET' && path === '/api/v1/dp/key') return dpKey ? send(res, 200, { key: dpKey }) : problem(res, 404, 'Not Found');
         if (req.method === 'POST' && path === '/api/v1/copies') {

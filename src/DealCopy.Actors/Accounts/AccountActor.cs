@@ -55,6 +55,16 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private sealed record Due(string JobId) : INoSerializationVerificationNeeded;
 
+    private sealed record SettingsChecked(SaveCopySettings Command, object? Refusal) : INoSerializationVerificationNeeded;
+
+    private sealed record UndoChecked(UndoJob Command, object? Refusal) : INoSerializationVerificationNeeded;
+
+    /// <summary>amoCRM answered 403: the rights we hold may be stale, so the next call reads the users again.</summary>
+    private sealed record ForgetMetadata : INoSerializationVerificationNeeded
+    {
+        public static readonly ForgetMetadata Instance = new();
+    }
+
     private sealed record ResumeJobs : INoSerializationVerificationNeeded
     {
         public static readonly ResumeJobs Instance = new();
@@ -96,7 +106,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<SaveTokens>(Save);
         Command<StartCopy>(Start);
         Command<CopyValidated>(Accept);
-        Command<GetJob>(m => Sender.Tell(_state.Jobs.TryGetValue(m.JobId, out var job) ? job.ToView() : new JobNotFound(m.JobId)));
+        Command<GetJob>(ViewJob);
         Command<UndoJob>(Undo);
         Command<StartRepeatDeal>(Repeat);
         Command<UninstallAccount>(Uninstall);
@@ -106,7 +116,12 @@ public sealed class AccountActor : ReceivePersistentActor
             timer?.Dispose();
             if (_state.Jobs.TryGetValue(d.JobId, out var job) && job.IsRunning) StartChild(job);
         });
-        Command<GetAccountMeta>(_ => WhenInstalled(() => Tracked(MetaView()).PipeTo(Sender)));
+        Command<GetAccountMeta>(m => WhenInstalled(() => Tracked(MetaView(m.ForUserId)).PipeTo(Sender)));
+        Command<GetCopySettings>(m => WhenInstalled(() => Tracked(SettingsView(m.UserId)).PipeTo(Sender)));
+        Command<SaveCopySettings>(m => WhenInstalled(() => Tracked(CheckSettings(m)).PipeTo(Self, Sender)));
+        Command<SettingsChecked>(SaveSettings);
+        Command<UndoChecked>(UndoAdmitted);
+        Command<ForgetMetadata>(_ => _metadata = null);
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
         Command<PersistJobEvents>(PersistFromJob);
@@ -186,8 +201,30 @@ public sealed class AccountActor : ReceivePersistentActor
             Sender.Tell(new WidgetCallRefused(_accountId, "auth.token_replayed", "the token was already used (replay)"));
             return;
         }
-        Sender.Tell(new WidgetCallAuthorized(_accountId, _state.Referer!));
-        ScheduleIdle();
+        if (m.UserId is not { } userId)
+        {
+            Sender.Tell(new WidgetCallAuthorized(_accountId, _state.Referer!));
+            ScheduleIdle();
+            return;
+        }
+        var referer = _state.Referer!;
+        var accountId = _accountId;
+        Tracked(WithMetadata(meta => Admission.Caller(userId, meta).Refusal ?? (object)new WidgetCallAuthorized(accountId, referer))).PipeTo(Sender);
+    }
+
+    /// <summary>Answers from the metadata (users and their rights); amoCRM being unreachable is an answer too.</summary>
+    private async Task<object> WithMetadata(Func<AccountMetadata, object> answer)
+    {
+        var self = Self;
+        try
+        {
+            return answer(await Metadata().ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException or InvalidCastException)
+        {
+            if (e is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
+            return new AmoUnavailable(_accountId, Describe(e));
+        }
     }
 
     /// <summary>A token past its expiry and the allowed skew is refused by the validator anyway: its jti can go.</summary>
@@ -249,7 +286,7 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var replyTo = Sender;
-        Tracked(Validate(m.Spec, Metadata(), _gateway!, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
+        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
     }
 
@@ -264,52 +301,23 @@ public sealed class AccountActor : ReceivePersistentActor
         _ => e.Message,
     };
 
-    /// <summary>Checks a request against the account before a job exists (docs/API.md "Refusals").</summary>
-    private static async Task<CopyRejected?> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, IActorRef gateway, TimeSpan timeout)
+    /// <summary>Admits a request before a job exists (<see cref="Admission"/>; docs/API.md "Refusals" and "Rights").</summary>
+    private static async Task<CopyRejected?> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout)
     {
         var meta = await metadata.ConfigureAwait(false);
-        var refusals = new List<Refusal>();
-        void Refuse(string field, string code, string message, params (string, object?)[] parameters) => refusals.Add(Refusal.Of(field, code, message, parameters));
-        var o = spec.Options;
-        var pipeline = meta.Pipeline(o.TargetPipelineId);
-        if (pipeline is null) Refuse("target.pipeline_id", "pipeline.not_found", $"pipeline {o.TargetPipelineId} does not exist", ("pipeline_id", o.TargetPipelineId));
-        else if (pipeline.IsArchive == true) Refuse("target.pipeline_id", "pipeline.archived", $"pipeline {o.TargetPipelineId} is archived", ("pipeline_id", o.TargetPipelineId));
-        else if (o.TargetStatusId is { } sid)
-        {
-            var status = pipeline.Statuses.FirstOrDefault(s => s.Id == sid);
-            if (status is null) Refuse("target.status_id", "stage.not_found", $"stage {sid} is not in pipeline {pipeline.Id}", ("status_id", sid), ("pipeline_id", pipeline.Id));
-            else if (status.IsUnsorted) Refuse("target.status_id", "stage.unsorted", "deals cannot be put into the Unsorted stage", ("status_id", sid));
-        }
-        if (o.Responsible.Mode != ResponsibleMode.Keep)
-            for (var i = 0; i < o.Responsible.UserIds.Count; i++)
-            {
-                var id = o.Responsible.UserIds[i];
-                var user = meta.User(id);
-                if (meta.Users.Count > 0 && user is null) Refuse($"responsible.user_ids[{i}]", "user.not_found", $"user {id} does not exist", ("user_id", id));
-                else if (user is { CanBeResponsible: false }) Refuse($"responsible.user_ids[{i}]", "user.inactive", $"user {id} is inactive or a free seat", ("user_id", id));
-            }
-        if (!o.Content.AllFields)
-            for (var i = 0; i < o.Content.FieldIds.Count; i++)
-                if (meta.Field(o.Content.FieldIds[i]) is null) Refuse($"copy.fields[{i}]", "field.not_found", $"field {o.Content.FieldIds[i]} does not exist", ("field_id", o.Content.FieldIds[i]));
-        if (o.Original.Mode == OriginalMode.Move)
-        {
-            var target = o.Original.PipelineId is { } opid ? meta.Pipeline(opid) : null;
-            var status = target?.Statuses.FirstOrDefault(s => s.Id == o.Original.StatusId);
-            if (target is null) Refuse("original.pipeline_id", "pipeline.not_found", $"pipeline {o.Original.PipelineId} does not exist", ("pipeline_id", o.Original.PipelineId));
-            else if (status is null || status.IsUnsorted) Refuse("original.status_id", "stage.not_movable", $"stage {o.Original.StatusId} is not a stage deals can be moved to in pipeline {target.Id}", ("status_id", o.Original.StatusId), ("pipeline_id", target.Id));
-        }
-        if (o.Original is { Mode: OriginalMode.CloseLost, LossReasonId: { } lr } && meta.LossReasons.All(r => r.Id != lr))
-            Refuse("original.loss_reason_id", "loss_reason.not_found", $"loss reason {lr} does not exist", ("loss_reason_id", lr));
-        if (NameTemplate.Problem(o.NameTemplate) is { } templateProblem) Refuse("name_template", "name_template.invalid", templateProblem);
-        if (refusals.Count > 0) return new CopyRejected(422, "copy.not_applicable", "The copy cannot be done as asked", "Some settings do not fit this account.", refusals);
+        if (Admission.Copy(spec, meta, access, sources: null) is { } early) return early;
+        var found = await ReadLeads(spec.SourceLeadIds, gateway, self, timeout).ConfigureAwait(false);
+        return Admission.Copy(spec, meta, access, found);
+    }
 
-        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), spec.SourceLeadIds, LeadWith.None), timeout).ConfigureAwait(false);
+    /// <summary>Reads deals for a decision (one batched read; a 403 from amoCRM makes the rights be read again).</summary>
+    private static async Task<List<Lead>> ReadLeads(IReadOnlyList<long> ids, IActorRef gateway, IActorRef self, TimeSpan timeout)
+    {
+        if (ids.Count == 0) return [];
+        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), ids, LeadWith.None), timeout).ConfigureAwait(false);
+        if (read.Error is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
         if (read.Error is not null) throw read.Error;
-        var found = (List<Lead>)read.Value!;
-        var ids = found.Where(l => l.IsDeleted != true).Select(l => l.Id).ToHashSet();
-        for (var i = 0; i < spec.SourceLeadIds.Count; i++)
-            if (!ids.Contains(spec.SourceLeadIds[i])) Refuse($"lead_ids[{i}]", "deal.not_found", $"deal {spec.SourceLeadIds[i]} does not exist or was deleted", ("lead_id", spec.SourceLeadIds[i]));
-        return refusals.Count > 0 ? new CopyRejected(404, "deals.not_found", "Source deals not found", "Some deals to copy do not exist.", refusals) : null;
+        return (List<Lead>)read.Value!;
     }
 
     private void Accept(CopyValidated v)
@@ -346,14 +354,52 @@ public sealed class AccountActor : ReceivePersistentActor
             Sender.Tell(new JobNotFound(m.JobId));
             return;
         }
-        if (job.UndoRequestedAt is not null)
-        {
-            Sender.Tell(new UndoAccepted(m.JobId));
-            return;
-        }
         if (job.FinishedAt is null)
         {
             Sender.Tell(new UndoRefused(409, "undo.job_running", "The job is still running; undo it when it has finished."));
+            return;
+        }
+        var gateway = _gateway!;
+        var self = Self;
+        var timeout = _services.Settings.StepTimeout;
+        var access = _state.Access;
+        Tracked(Check()).PipeTo(Self, Sender, success: r => new UndoChecked(m, r));
+
+        async Task<object?> Check()
+        {
+            try
+            {
+                var meta = await Metadata().ConfigureAwait(false);
+                var (user, refusal) = Admission.Caller(m.ByUserId, meta);
+                if (refusal is not null) return refusal;
+                if (Admission.MayCopyAtAll(user!, access) is { } notAllowed) return notAllowed;
+                var copies = Admission.IsAuthorOrAdmin(job, user!) ? null
+                    : await ReadLeads(job.Items.Values.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).ToList(), gateway, self, timeout).ConfigureAwait(false);
+                return Admission.Undo(job, user!, meta, access, copies);
+            }
+            catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException)
+            {
+                return new AmoUnavailable(_accountId, Describe(e));
+            }
+        }
+    }
+
+    private void UndoAdmitted(UndoChecked c)
+    {
+        var m = c.Command;
+        if (c.Refusal is not null)
+        {
+            Sender.Tell(c.Refusal);
+            return;
+        }
+        if (!_state.Jobs.TryGetValue(m.JobId, out var job))
+        {
+            Sender.Tell(new JobNotFound(m.JobId));
+            return;
+        }
+        if (job.UndoRequestedAt is not null)
+        {
+            Sender.Tell(new UndoAccepted(m.JobId));
             return;
         }
         var sender = Sender;
@@ -362,6 +408,85 @@ public sealed class AccountActor : ReceivePersistentActor
             _state.Apply(e);
             StartChild(job);
             sender.Tell(new UndoAccepted(m.JobId));
+        });
+    }
+
+    /// <summary>A job's page: for the widget, only its author, an admin, or a user who may see all its deals (else it does not exist for them).</summary>
+    private void ViewJob(GetJob m)
+    {
+        if (!_state.Jobs.TryGetValue(m.JobId, out var job))
+        {
+            Sender.Tell(new JobNotFound(m.JobId));
+            return;
+        }
+        if (m.ForUserId is not { } userId || !_state.Installed)
+        {
+            Sender.Tell(job.ToView());
+            return;
+        }
+        var gateway = _gateway!;
+        var self = Self;
+        var timeout = _services.Settings.StepTimeout;
+        var view = job.ToView();
+        Tracked(Check()).PipeTo(Sender);
+
+        async Task<object> Check()
+        {
+            try
+            {
+                var meta = await Metadata().ConfigureAwait(false);
+                var (user, refusal) = Admission.Caller(userId, meta);
+                if (refusal is not null) return refusal;
+                var sources = Admission.IsAuthorOrAdmin(job, user!) ? null : await ReadLeads(job.Spec.SourceLeadIds, gateway, self, timeout).ConfigureAwait(false);
+                return Admission.MayViewJob(job, user!, meta, sources) ? view : new JobNotFound(m.JobId);
+            }
+            catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException)
+            {
+                return new AmoUnavailable(_accountId, Describe(e));
+            }
+        }
+    }
+
+    private async Task<object> SettingsView(long userId)
+    {
+        var access = _state.Access;
+        var (by, at) = (_state.AccessChangedBy, _state.AccessChangedAt);
+        return await WithMetadata(meta =>
+        {
+            var (user, refusal) = Admission.Caller(userId, meta);
+            if (refusal is not null) return refusal;
+            return new CopySettingsView(access,
+                meta.Users.Where(u => u.CanBeResponsible).Select(u => new SettingsUserView(u.Id, u.Name ?? "", u.Rights?.GroupId ?? 0)).ToList(),
+                meta.Groups.Where(g => g.Id != 0).Select(g => new SettingsGroupView(g.Id, g.Name ?? "")).Prepend(new SettingsGroupView(0, meta.Groups.FirstOrDefault(g => g.Id == 0)?.Name ?? "Отдел продаж")).ToList(),
+                user!.IsAdmin, by, at);
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<SettingsChecked> CheckSettings(SaveCopySettings m)
+    {
+        var answer = await WithMetadata(meta =>
+        {
+            var (user, refusal) = Admission.Caller(m.UserId, meta);
+            return (object?)refusal ?? Admission.SaveSettings(user!, meta, m.Access) ?? (object)"ok";
+        }).ConfigureAwait(false);
+        return new SettingsChecked(m, answer is "ok" ? null : answer);
+    }
+
+    private void SaveSettings(SettingsChecked c)
+    {
+        if (c.Refusal is not null)
+        {
+            Sender.Tell(c.Refusal);
+            return;
+        }
+        var sender = Sender;
+        var access = new CopyAccess(c.Command.Access.UserIds.Distinct().ToList(), c.Command.Access.GroupIds.Distinct().ToList());
+        Persist(new CopyAccessChanged(access, c.Command.UserId, Now()), e =>
+        {
+            _state.Apply(e);
+            Snap();
+            _log.Info("account {0}: who may copy changed by user {1}: {2} user(s), {3} group(s)", _accountId, e.ByUserId, access.UserIds.Count, access.GroupIds.Count);
+            Tracked(SettingsView(c.Command.UserId)).PipeTo(sender);
         });
     }
 
@@ -540,19 +665,32 @@ public sealed class AccountActor : ReceivePersistentActor
             users = []; // the users list is admin-only (API-NOTES §9); the form then offers no user choice
         }
         var lossReasons = await Call<List<LossReason>>("loss reasons", async (c, ct) => await c.Leads.GetLossReasonsAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-        return new AccountMetadata(accountId, referer, pipelines, fields, users, lossReasons, marker.Id, services.Time.GetUtcNow());
+        // groups name the G right's scope and the settings' "who may copy" choices (any user's token may read them)
+        var account = await Call<Account>("account groups", async (c, ct) => await c.Account.GetAsync(AccountWith.UsersGroups, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return new AccountMetadata(accountId, referer, pipelines, fields, users, lossReasons, marker.Id, services.Time.GetUtcNow())
+        {
+            Groups = account.Embedded?.UsersGroups ?? [],
+        };
     }
 
-    private async Task<object> MetaView()
+    private async Task<object> MetaView(long? userId)
     {
         try
         {
             var meta = await Metadata().ConfigureAwait(false);
+            IEnumerable<(Pipeline Pipeline, IReadOnlyList<PipelineStatus> Stages)> usable =
+                meta.Pipelines.Where(p => p.IsArchive != true).Select(p => (p, (IReadOnlyList<PipelineStatus>)p.Statuses.Where(s => !s.IsUnsorted).ToList()));
+            if (userId is { } uid)
+            {
+                var (user, refusal) = Admission.Caller(uid, meta);
+                if (refusal is not null) return refusal;
+                usable = Admission.UsableStages(user!, meta);
+            }
             return new AccountMetaView(
                 meta.AccountId,
                 meta.Referer.Split('.')[0],
-                meta.Pipelines.Where(p => p.IsArchive != true).OrderBy(p => p.Sort).Select(p => new PipelineView(p.Id, p.Name ?? "", p.IsMain == true,
-                    p.Statuses.Where(s => !s.IsUnsorted).OrderBy(s => s.Sort).Select(s => new StatusView(s.Id, s.Name ?? "", s.Sort ?? 0, s.Color,
+                usable.OrderBy(x => x.Pipeline.Sort).Select(x => new PipelineView(x.Pipeline.Id, x.Pipeline.Name ?? "", x.Pipeline.IsMain == true,
+                    x.Stages.OrderBy(s => s.Sort).Select(s => new StatusView(s.Id, s.Name ?? "", s.Sort ?? 0, s.Color,
                         s.Id == PipelineStatus.WonStatusId ? "won" : s.Id == PipelineStatus.LostStatusId ? "lost" : "open")).ToList())).ToList(),
                 meta.Users.Where(u => u.CanBeResponsible).Select(u => new UserView(u.Id, u.Name ?? "")).ToList(),
                 meta.LeadFields.Where(f => f.Id != meta.MarkerFieldId).OrderBy(f => f.Sort).Select(f =>

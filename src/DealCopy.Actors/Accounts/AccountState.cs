@@ -138,6 +138,10 @@ public sealed class AccountState : IDealCopyMessage
     public long? InstalledAt { get; set; }
     public string? Platform { get; set; }
     public Dictionary<string, JobState> Jobs { get; set; } = [];
+    /// <summary>"Who may copy" (docs/API.md "Settings"); empty = everyone whose amoCRM rights allow it.</summary>
+    public CopyAccess Access { get; set; } = CopyAccess.Everyone;
+    public long? AccessChangedBy { get; set; }
+    public long? AccessChangedAt { get; set; }
 
     public bool Installed => Referer is not null && SealedTokens is not null;
 
@@ -159,6 +163,11 @@ public sealed class AccountState : IDealCopyMessage
             case AccountUninstalled:
                 SealedTokens = null;
                 InstalledAt = null;
+                break;
+            case CopyAccessChanged c:
+                Access = c.Access;
+                AccessChangedBy = c.ByUserId;
+                AccessChangedAt = c.At;
                 break;
             case JobAccepted j:
                 Jobs[j.JobId] = JobState.Create(j.JobId, j.Spec, j.At);

@@ -16,6 +16,9 @@ public sealed record AccountMetadata(
     long MarkerFieldId,
     DateTimeOffset LoadedAt)
 {
+    /// <summary>The account's groups of users (<c>account?with=users_groups</c>); the default group 0 is implied.</summary>
+    public IReadOnlyList<UsersGroup> Groups { get; init; } = [];
+
     public Pipeline? Pipeline(long id) => Pipelines.FirstOrDefault(p => p.Id == id);
 
     public User? User(long id) => Users.FirstOrDefault(u => u.Id == id);

@@ -19,12 +19,20 @@ public sealed record SaveTokens(long AccountId, string AccessToken, string? Refr
 /// <summary>Start a copy job; replies <see cref="CopyAccepted"/> or <see cref="CopyRejected"/> once the job is persisted or refused.</summary>
 public sealed record StartCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;
 
-public sealed record GetJob(long AccountId, string JobId) : IWithAccountId;
+public sealed record GetJob(long AccountId, string JobId) : IWithAccountId
+{
+    /// <summary>The widget user asking (their rights decide, docs/API.md "Rights"); null = the operator API.</summary>
+    public long? ForUserId { get; init; }
+}
 
 public sealed record UndoJob(long AccountId, string JobId, long ByUserId) : IWithAccountId;
 
 /// <summary>Pipelines, users and fields for the widget form.</summary>
-public sealed record GetAccountMeta(long AccountId) : IWithAccountId;
+public sealed record GetAccountMeta(long AccountId) : IWithAccountId
+{
+    /// <summary>The widget user asking: only the pipelines and stages they may put deals into are offered; null = all.</summary>
+    public long? ForUserId { get; init; }
+}
 
 public sealed record GetAccountStatus(long AccountId) : IWithAccountId;
 
@@ -66,7 +74,11 @@ public sealed record AccountStatusView(long AccountId, bool Installed, string? S
 /// idling), so a token issued before that (<paramref name="IssuedAt"/>, beyond the allowed clock skew) is
 /// refused too: amoCRM mints a fresh token for every request, so only a replay presents an old one.
 /// </summary>
-public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt) : IWithAccountId;
+public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt) : IWithAccountId
+{
+    /// <summary>The token's user: must be an active, non-free user of the account (else <see cref="AccessRefused"/>); null = not checked.</summary>
+    public long? UserId { get; init; }
+}
 
 public sealed record WidgetCallAuthorized(long AccountId, string Referer) : IDealCopyMessage;
 

@@ -67,7 +67,7 @@ public static class AccountEndpoints
     private static void RequireAdmin(HttpContext ctx)
     {
         var a = ctx.Account();
-        if (a.User(ctx.Grant().UserId) is not { IsAdmin: true })
+        if (ctx.ActingUser() is not { IsAdmin: true })
             throw Problems.Error(403, "Access denied: only account administrators may read users");
     }
 

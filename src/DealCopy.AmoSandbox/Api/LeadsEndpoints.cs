@@ -25,7 +25,8 @@ public static class LeadsEndpoints
         lock (a.Gate)
         {
             // amoCRM answers 204 with an empty body for a deal that does not exist (API-NOTES §3).
-            if (!a.Leads.TryGetValue(id, out var lead) || lead.IsDeleted) return Hal.NoContent();
+            // A deal the acting user may not see is answered like a missing one.
+            if (!a.Leads.TryGetValue(id, out var lead) || lead.IsDeleted || !a.CanView(ctx.ActingUser(), lead)) return Hal.NoContent();
             return Hal.Ok(Views.Lead(a, lead, ctx.With(), ctx.BaseUrl()));
         }
     }
@@ -46,9 +47,10 @@ public static class LeadsEndpoints
         var price = (From: ctx.QueryLong("filter[price][from]"), To: ctx.QueryLong("filter[price][to]"));
         var with = ctx.With();
         var onlyDeleted = with.Contains("only_deleted");
+        var actor = ctx.ActingUser();
         lock (a.Gate)
         {
-            IEnumerable<SandboxLead> q = a.Leads.Values.Where(l => l.IsDeleted == onlyDeleted);
+            IEnumerable<SandboxLead> q = a.Leads.Values.Where(l => l.IsDeleted == onlyDeleted && a.CanView(actor, l));
             if (ids.Count > 0) q = q.Where(l => ids.Contains(l.Id));
             if (pipelines.Count > 0) q = q.Where(l => pipelines.Contains(l.PipelineId));
             if (responsible.Count > 0) q = q.Where(l => responsible.Contains(l.ResponsibleUserId));

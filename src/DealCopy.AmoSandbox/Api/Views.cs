@@ -197,8 +197,8 @@ public static class Views
 
     public static JsonObject User(SandboxUser u, ISet<string> with, string baseUrl)
     {
-        const string all = "A";
-        var crud = new JsonObject { ["view"] = all, ["edit"] = all, ["add"] = all, ["delete"] = u.IsAdmin ? all : "D", ["export"] = u.IsAdmin ? all : "D" };
+        static JsonObject Crud(SandboxCrud c) => new() { ["view"] = c.View, ["edit"] = c.Edit, ["add"] = c.Add, ["delete"] = c.Delete, ["export"] = c.Export };
+        var r = u.Rights;
         var o = new JsonObject
         {
             ["id"] = u.Id,
@@ -207,9 +207,15 @@ public static class Views
             ["lang"] = u.Lang,
             ["rights"] = new JsonObject
             {
-                ["leads"] = crud.DeepClone(), ["contacts"] = crud.DeepClone(), ["companies"] = crud.DeepClone(),
-                ["tasks"] = new JsonObject { ["edit"] = all, ["delete"] = u.IsAdmin ? all : "D" },
-                ["mail_access"] = true, ["catalog_access"] = true, ["status_rights"] = new JsonArray(),
+                ["leads"] = Crud(r.Leads), ["contacts"] = Crud(r.Contacts), ["companies"] = Crud(r.Companies),
+                ["tasks"] = new JsonObject { ["edit"] = "A", ["delete"] = u.IsAdmin ? "A" : "D" },
+                ["mail_access"] = true, ["catalog_access"] = true,
+                // amoCRM answers null when a user has no per-stage rules (API-NOTES §9)
+                ["status_rights"] = r.StatusRights.Count == 0 ? null : new JsonArray(r.StatusRights.Select(JsonNode (s) => new JsonObject
+                {
+                    ["entity_type"] = "leads", ["pipeline_id"] = s.PipelineId, ["status_id"] = s.StatusId,
+                    ["rights"] = new JsonObject { ["view"] = s.View, ["edit"] = s.Edit, ["delete"] = s.Delete },
+                }).ToArray()),
                 ["is_admin"] = u.IsAdmin, ["is_free"] = u.IsFree, ["is_active"] = u.IsActive,
                 ["group_id"] = u.GroupId == 0 ? null : u.GroupId, ["role_id"] = null,
             },

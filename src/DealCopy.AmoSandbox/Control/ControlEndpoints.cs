@@ -21,6 +21,7 @@ public static class ControlEndpoints
         g.MapPost("/accounts/{id:long}/auth-codes", IssueCode);
         g.MapPost("/accounts/{id:long}/widget-token", WidgetToken);
         g.MapPost("/accounts/{id:long}/install", Install);
+        g.MapPatch("/accounts/{id:long}/users/{userId:long}", ChangeUser);
         g.MapPost("/accounts/{id:long}/disconnect", Disconnect);
         g.MapPut("/accounts/{id:long}/dp/triggers", SetTriggers);
         g.MapPost("/accounts/{id:long}/dp/move", Move);
@@ -180,6 +181,28 @@ public static class ControlEndpoints
         };
         var key = OptString(body, "signing_key") ?? rt.Options.ClientSecret;
         return Json(new JsonObject { ["token"] = Jwt.SignHs256(claims, key), ["claims"] = claims.DeepClone() });
+    }
+
+    /// <summary>An admin changing a user's role in amoCRM: rights, flags and group (docs/SANDBOX.md "Users and rights").</summary>
+    private static async Task<IResult> ChangeUser(HttpContext ctx, long id, long userId)
+    {
+        var a = AccountOf(ctx, id);
+        var body = await Body(ctx, required: true);
+        lock (a.Gate)
+        {
+            var user = a.User(userId) ?? throw NotFound($"user {userId} in account {id}");
+            var group = OptLong(body, "group_id");
+            if (group is { } gid && gid != 0 && a.Groups.All(g => g.Id != gid)) throw Problems.BadRequest($"group {gid} is not in the account");
+            var rights = body["rights"] is { } r ? Seeder.RightsOf(r, "rights", user.Rights) : user.Rights;
+            foreach (var key in new[] { "is_admin", "is_active", "is_free" })
+                if (body[key] is { } flag && !(flag is JsonValue v && v.TryGetValue<bool>(out _))) throw Problems.BadRequest($"{key} must be true or false");
+            user.Rights = rights;
+            if (group is not null) user.GroupId = group.Value;
+            if (body["is_admin"] is JsonValue admin) user.IsAdmin = admin.GetValue<bool>();
+            if (body["is_active"] is JsonValue active) user.IsActive = active.GetValue<bool>();
+            if (body["is_free"] is JsonValue free) user.IsFree = free.GetValue<bool>();
+            return Json(Views.User(user, new HashSet<string>(), ctx.BaseUrl()));
+        }
     }
 
     private static async Task<IResult> Install(HttpContext ctx, long id)

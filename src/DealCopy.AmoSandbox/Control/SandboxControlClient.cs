@@ -40,6 +40,10 @@ public sealed class SandboxControlClient : IDisposable
         return (await Send(HttpMethod.Post, $"_sandbox/accounts/{accountId}/widget-token", body, ct))!["token"]!.GetValue<string>();
     }
 
+    /// <summary>Changes a user as an admin would in amoCRM: <c>rights</c>, <c>is_admin</c>, <c>is_active</c>, <c>is_free</c>, <c>group_id</c>.</summary>
+    public async Task<JsonObject> ChangeUserAsync(long accountId, long userId, JsonObject change, CancellationToken ct = default) =>
+        (JsonObject)(await Send(HttpMethod.Patch, $"_sandbox/accounts/{accountId}/users/{userId}", change, ct))!;
+
     public async Task<JsonObject> InstallAsync(long accountId, string? redirectUri = null, string? state = null, CancellationToken ct = default) =>
         (JsonObject)(await Send(HttpMethod.Post, $"_sandbox/accounts/{accountId}/install", new JsonObject { ["redirect_uri"] = redirectUri, ["state"] = state }, ct))!;
 

@@ -13,6 +13,32 @@ public sealed class SandboxUser
     public bool IsActive { get; set; } = true;
     public bool IsFree { get; set; }
     public long GroupId { get; set; }
+    /// <summary>What the user may do (amoCRM's <c>rights</c> object; API-NOTES §9). Admins get all rights.</summary>
+    public SandboxRights Rights { get; set; } = new();
+}
+
+/// <summary>One entity's rights: letters A (all), G (the user's group), M (own), D (denied); add only A or D.</summary>
+public sealed record SandboxCrud(string View = "A", string Edit = "A", string Add = "A", string Delete = "D", string Export = "D")
+{
+    public static readonly SandboxCrud All = new("A", "A", "A", "A", "A");
+}
+
+/// <summary>A per-stage rule (<c>status_rights</c>): narrows or widens view/edit/delete of deals in that stage.</summary>
+public sealed record SandboxStatusRight(long PipelineId, long StatusId, string View, string Edit, string Delete);
+
+/// <summary>A user's rights as amoCRM's users API shapes them.</summary>
+public sealed class SandboxRights
+{
+    public SandboxCrud Leads { get; set; } = new();
+    public SandboxCrud Contacts { get; set; } = new();
+    public SandboxCrud Companies { get; set; } = new();
+    public List<SandboxStatusRight> StatusRights { get; set; } = [];
+
+    public static SandboxRights Full() => new() { Leads = SandboxCrud.All, Contacts = SandboxCrud.All, Companies = SandboxCrud.All };
+
+    /// <summary>The letter that applies to a deal in a stage: the stage's rule if there is one, else the entity's.</summary>
+    public string LeadLetter(long pipelineId, long statusId, Func<SandboxCrud, string> entity, Func<SandboxStatusRight, string> stage) =>
+        StatusRights.FirstOrDefault(r => r.PipelineId == pipelineId && r.StatusId == statusId) is { } rule ? stage(rule) : entity(Leads);
 }
 
 public sealed class SandboxStatus

@@ -51,4 +51,16 @@ public sealed class SandboxAccount
                              : Fields[entity].FirstOrDefault(f => f.Id == id);
 
     public long GroupOf(long userId) => User(userId)?.GroupId ?? 0;
+
+    /// <summary>Whether <paramref name="user"/> may see <paramref name="lead"/> (API-NOTES §9: the stage's rule, else the entity's letter).</summary>
+    public bool CanView(SandboxUser user, SandboxLead lead) =>
+        Allows(user, lead, user.Rights.LeadLetter(lead.PipelineId, lead.StatusId, e => e.View, r => r.View));
+
+    private bool Allows(SandboxUser user, SandboxLead lead, string letter) => letter switch
+    {
+        "A" => true,
+        "G" => GroupOf(lead.ResponsibleUserId) == user.GroupId,
+        "M" => lead.ResponsibleUserId == user.Id,
+        _ => false,
+    };
 }

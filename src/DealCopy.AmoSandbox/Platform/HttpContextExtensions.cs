@@ -18,6 +18,23 @@ public static class HttpContextExtensions
     public static AccessGrant Grant(this HttpContext ctx) =>
         ctx.Items[GrantKey] as AccessGrant ?? throw Problems.Error(401, "Unauthorized");
 
+    /// <summary>
+    /// The user the request acts for: the token's user, or, for an admin's token, the user named in
+    /// <c>X-Context-User-ID</c> (amoCRM's way for an integration to act as one of the account's users).
+    /// A non-admin token cannot act for someone else (403); an unknown user is a 403 as well.
+    /// </summary>
+    public static SandboxUser ActingUser(this HttpContext ctx)
+    {
+        var a = ctx.Account();
+        var own = a.User(ctx.Grant().UserId) ?? throw Problems.Error(403, "Access denied: the token's user is not in the account");
+        var header = ctx.Request.Headers["X-Context-User-ID"].ToString();
+        if (header.Length == 0 || header == own.Id.ToString(CultureInfo.InvariantCulture)) return own;
+        if (!own.IsAdmin) throw Problems.Error(403, "Access denied: only an administrator's token may act for another user (X-Context-User-ID)");
+        if (!long.TryParse(header, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) || a.User(id) is not { } other)
+            throw Problems.Error(403, $"Access denied: X-Context-User-ID {header} is not a user of the account");
+        return other;
+    }
+
     public static SandboxRuntime Runtime(this HttpContext ctx) => ctx.RequestServices.GetRequiredService<SandboxRuntime>();
 
     public static string BaseUrl(this HttpContext ctx) => $"{ctx.Request.Scheme}://{ctx.Request.Host}";

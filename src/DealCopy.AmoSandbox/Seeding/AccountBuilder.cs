@@ -33,6 +33,7 @@ public sealed class AccountBuilder(SandboxState state, SandboxAccount account)
         {
             Id = userId, Name = name, Email = $"user{userId}@{Account.Subdomain}.example", IsAdmin = admin,
             IsActive = active, IsFree = free, GroupId = group, Lang = translit.Length > 0 ? "ru" : "en",
+            Rights = admin ? SandboxRights.Full() : new SandboxRights(),
         };
         Account.Users.Add(u);
         return u;

@@ -15,6 +15,11 @@ public static class DemoAccount
     public const long Id = 31_000_001;
     public const string Subdomain = "dealcopy-demo";
     public const long AdminId = 5_000_001;
+    /// <summary>Жанна: leads view/edit M (own only).</summary>
+    public const long OwnOnlyId = AdminId + 6;
+    /// <summary>Зоя: full deal rights, in the trainees' group that the demo's "who may copy" leaves out.</summary>
+    public const long TraineeId = AdminId + 7;
+    public const long TraineeGroupId = 2;
     /// <summary>2026-01-01T00:00:00Z: demo timestamps do not depend on when the sandbox starts.</summary>
     public const long Epoch = 1_767_225_600;
 
@@ -43,6 +48,15 @@ public static class DemoAccount
         };
         b.User("Дмитрий Уволенный", active: false, id: fixedIds ? AdminId + 4 : null);
         b.User("Елена Наблюдатель", free: true, id: fixedIds ? AdminId + 5 : null);
+        // A manager whose role shows and edits only her own deals (DealCopy refuses her anyone else's deal),
+        // and a trainee in a group the demo's "who may copy" leaves out (docs/SANDBOX.md "Users and rights").
+        b.User("Жанна Своих", id: fixedIds ? OwnOnlyId : null).Rights = new SandboxRights
+        {
+            Leads = new SandboxCrud(View: "M", Edit: "M", Add: "A", Delete: "D", Export: "D"),
+            Contacts = new SandboxCrud(View: "M", Edit: "M"), Companies = new SandboxCrud(View: "M", Edit: "M"),
+        };
+        a.Groups.Add((TraineeGroupId, "Стажёры"));
+        b.User("Зоя Стажёрова", id: fixedIds ? TraineeId : null, group: TraineeGroupId);
         var staff = managers.Prepend(admin).ToArray();
 
         var sales = b.Pipeline("Продажи", ["Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"], main: true);

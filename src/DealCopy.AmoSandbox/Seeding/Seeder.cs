@@ -44,12 +44,20 @@ public static class Seeder
         }
 
         var b = AccountBuilder.Create(state, id, subdomain, Str(d, "name") ?? subdomain);
+        if (d["groups"] is JsonArray groups)
+            foreach (var (node, i) in groups.Select((n, i) => (n, i)))
+            {
+                if (node is not JsonObject g || Long(g, "id") is not { } gid || gid <= 0) throw Problems.BadRequest($"groups[{i}] must be an object with a positive id");
+                b.Account.Groups.Add((gid, Str(g, "name") ?? $"Group {gid}"));
+            }
         if (d["users"] is JsonArray users && users.Count > 0)
         {
             foreach (var (node, i) in users.Select((n, i) => (n, i)))
             {
                 if (node is not JsonObject u) throw Problems.BadRequest($"users[{i}] must be an object");
-                b.User(Str(u, "name") ?? $"User {i + 1}", Bool(u, "is_admin") ?? i == 0, Bool(u, "is_active") ?? true, Bool(u, "is_free") ?? false, Long(u, "id"));
+                var user = b.User(Str(u, "name") ?? $"User {i + 1}", Bool(u, "is_admin") ?? i == 0, Bool(u, "is_active") ?? true, Bool(u, "is_free") ?? false, Long(u, "id"), Long(u, "group_id") ?? 0);
+                if (user.GroupId != 0 && b.Account.Groups.All(g => g.Id != user.GroupId)) throw Problems.BadRequest($"users[{i}]: group {user.GroupId} is not in groups");
+                if (u["rights"] is { } rights) user.Rights = RightsOf(rights, $"users[{i}].rights", user.Rights);
             }
             if (b.Account.Users.All(u => !u.IsAdmin)) throw Problems.BadRequest("at least one user must be an admin");
         }
@@ -89,6 +97,47 @@ public static class Seeder
         }
         var created = b.Register();
         return (created, TokenOf(state, created));
+    }
+
+    private static readonly string[] Letters = ["A", "G", "M", "D"];
+
+    /// <summary>
+    /// A user's rights from amoCRM's shape (<c>{leads:{view,edit,add,delete,export}, contacts, companies,
+    /// status_rights:[{pipeline_id,status_id,rights:{view,edit,delete}}]}</c>); entities left out keep <paramref name="current"/>'s.
+    /// </summary>
+    public static SandboxRights RightsOf(JsonNode node, string where, SandboxRights current)
+    {
+        if (node is not JsonObject o) throw Problems.BadRequest($"{where} must be an object");
+        string Letter(JsonObject e, string key, string fallback, string at, bool allOrDenied = false)
+        {
+            var v = Str(e, key) ?? fallback;
+            if (!Letters.Contains(v) || (allOrDenied && v is not ("A" or "D")))
+                throw Problems.BadRequest($"{at}.{key} must be {(allOrDenied ? "A or D" : "one of A, G, M, D")}");
+            return v;
+        }
+        SandboxCrud Crud(string key, SandboxCrud was)
+        {
+            if (o[key] is null) return was;
+            if (o[key] is not JsonObject e) throw Problems.BadRequest($"{where}.{key} must be an object");
+            var at = $"{where}.{key}";
+            return new SandboxCrud(Letter(e, "view", was.View, at), Letter(e, "edit", was.Edit, at), Letter(e, "add", was.Add, at, allOrDenied: true),
+                Letter(e, "delete", was.Delete, at), Letter(e, "export", was.Export, at));
+        }
+        var stages = current.StatusRights;
+        if (o["status_rights"] is JsonArray list)
+        {
+            stages = [];
+            foreach (var (item, i) in list.Select((n, i) => (n, i)))
+            {
+                var at = $"{where}.status_rights[{i}]";
+                if (item is not JsonObject r || Long(r, "pipeline_id") is not { } pid || Long(r, "status_id") is not { } sid || r["rights"] is not JsonObject letters)
+                    throw Problems.BadRequest($"{at} needs pipeline_id, status_id and rights");
+                // amoCRM: status rights take only A or D (API-NOTES §9)
+                stages.Add(new SandboxStatusRight(pid, sid, Letter(letters, "view", "A", at, true), Letter(letters, "edit", "A", at, true), Letter(letters, "delete", "D", at, true)));
+            }
+        }
+        else if (o.ContainsKey("status_rights") && o["status_rights"] is null) stages = [];
+        return new SandboxRights { Leads = Crud("leads", current.Leads), Contacts = Crud("contacts", current.Contacts), Companies = Crud("companies", current.Companies), StatusRights = stages };
     }
 
     private static string TokenOf(SandboxState state, SandboxAccount a)

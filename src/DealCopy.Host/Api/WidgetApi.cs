@@ -22,6 +22,7 @@ public static class WidgetApi
         api.MapPost("/copies", Handler(Start)).WithSummary("Start a copy job; 202 with the job URL");
         api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
         api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
+        SettingsApi.Map(api);
         api.MapGet("/dp/key", (HttpContext ctx) => Results.Json(new { key = ctx.RequestServices.GetRequiredService<Hooks.HookKeys>().DpKeyFor(Caller(ctx).AccountId) }, Problem.Json))
             .WithSummary("The account's key for Digital Pipeline rules (the widget's DP settings store it)");
     }
@@ -29,7 +30,7 @@ public static class WidgetApi
     /// <summary>Types an HttpContext-only async handler as a route handler so that its result is written (ASP0016).</summary>
     internal static Delegate Handler(Func<HttpContext, Task<IResult>> handler) => handler;
 
-    private static WidgetCaller Caller(HttpContext ctx) => (WidgetCaller)ctx.Items[CallerKey]!;
+    internal static WidgetCaller Caller(HttpContext ctx) => (WidgetCaller)ctx.Items[CallerKey]!;
 
     private static string Referer(HttpContext ctx) => (string)ctx.Items[RefererKey]!;
 
@@ -44,7 +45,7 @@ public static class WidgetApi
             log.LogInformation("Widget call to {Path} refused: {Problem}", ctx.Request.Path, problem);
             return Problem.Unauthorized("auth.token_invalid", problem!);
         }
-        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(), caller.IssuedAt.ToUnixTimeSeconds()));
+        var answer = await Ask(ctx, new AuthorizeWidgetCall(caller.AccountId, caller.Jti, caller.ExpiresAt.ToUnixTimeSeconds(), caller.IssuedAt.ToUnixTimeSeconds()) { UserId = caller.UserId });
         switch (answer)
         {
             case WidgetCallAuthorized ok:
@@ -54,6 +55,11 @@ public static class WidgetApi
             case WidgetCallRefused refused:
                 log.LogWarning("Widget call for account {AccountId} refused: {Reason}", caller.AccountId, refused.Reason);
                 return Problem.Unauthorized(refused.Code, refused.Reason);
+            case AccessRefused r:
+                log.LogInformation("Widget call of user {UserId} in account {AccountId} refused: {Code}", caller.UserId, caller.AccountId, r.Code);
+                return Refused(r);
+            case AmoUnavailable u:
+                return Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail);
             case AccountNotInstalled:
                 return Problem.Of(401, "account.not_installed", "Unauthorized", $"DealCopy is not installed in account {caller.AccountId}", parameters: Refusal.Parameters(("account_id", caller.AccountId)));
             default:
@@ -80,9 +86,13 @@ public static class WidgetApi
         }
     }
 
+    /// <summary>A refusal by the caller's rights, "who may copy" or the settings' rules (docs/API.md "Rights").</summary>
+    internal static IResult Refused(AccessRefused r) => Problem.Of(r.Status, r.Code, r.Title, r.Detail, r.Refusals);
+
     private static async Task<IResult> Meta(HttpContext ctx)
     {
-        var answer = await Ask(ctx, new GetAccountMeta(Caller(ctx).AccountId));
+        var caller = Caller(ctx);
+        var answer = await Ask(ctx, new GetAccountMeta(caller.AccountId) { ForUserId = caller.UserId });
         return answer switch
         {
             AccountMetaView meta => Results.Json(new
@@ -94,6 +104,7 @@ public static class WidgetApi
                 loss_reasons = meta.LossReasons,
             }, Problem.Json),
             AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
+            AccessRefused r => Refused(r),
             IResult r => r,
             _ => Unexpected(answer),
         };
@@ -131,10 +142,13 @@ public static class WidgetApi
 
     private static async Task<IResult> Get(HttpContext ctx, string id)
     {
-        var answer = await Ask(ctx, new GetJob(Caller(ctx).AccountId, id));
+        var caller = Caller(ctx);
+        var answer = await Ask(ctx, new GetJob(caller.AccountId, id) { ForUserId = caller.UserId });
         return answer switch
         {
             JobView job => Results.Json(View(job, Referer(ctx)), Problem.Json),
+            AccessRefused r => Refused(r),
+            AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
             JobNotFound => Problem.NotFound("job.not_found", $"There is no copy job {id} in this account.", Refusal.Parameters(("job_id", id))),
             IResult r => r,
             _ => Unexpected(answer),
@@ -149,6 +163,8 @@ public static class WidgetApi
         {
             UndoAccepted => Results.Accepted($"/api/v1/copies/{id}", new { id, status = "undoing", url = $"/api/v1/copies/{id}" }),
             UndoRefused r => Problem.Of(r.Status, r.Code, "The job cannot be undone now", r.Detail),
+            AccessRefused r => Refused(r),
+            AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
             JobNotFound => Problem.NotFound("job.not_found", $"There is no copy job {id} in this account.", Refusal.Parameters(("job_id", id))),
             IResult r => r,
             _ => Unexpected(answer),

@@ -121,6 +121,13 @@ public static class SandboxMode
         var timeout = app.Services.GetRequiredService<AkkaTimeouts>().Ask;
         var reply = await region.ActorRef.Ask<object>(new InstallAccount(server.DemoAccountId, $"{DemoAccount.Subdomain}.amocrm.ru", server.DemoToken, null, null), timeout * 2);
         if (reply is not AccountInstalledReply) throw new InvalidOperationException("the demo account could not be installed: " + reply);
+        // The demo's "who may copy": the two sales groups, so that Зоя (trainees) meets the refusal (docs/SANDBOX.md).
+        var settings = await region.ActorRef.Ask<object>(new GetCopySettings(server.DemoAccountId, DemoAccount.AdminId), timeout * 2);
+        if (settings is CopySettingsView { ChangedAt: null })
+        {
+            var saved = await region.ActorRef.Ask<object>(new SaveCopySettings(server.DemoAccountId, DemoAccount.AdminId, new CopyAccess([], [0, 1])), timeout * 2);
+            if (saved is not CopySettingsView) throw new InvalidOperationException("the demo account's settings could not be saved: " + saved);
+        }
     }
 
     public static async Task<string> BannerAsync(WebApplication app, AmoSandboxServer server)

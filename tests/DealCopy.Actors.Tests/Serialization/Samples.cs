@@ -44,6 +44,7 @@ internal static class Samples
         state.Apply(new CopyStepDone(Job, "3912171:1", CopyStep.Notes, "note refused"));
         state.Apply(new CopyFailed(Job, "3912172:1", "gone"));
         state.Apply(new OriginalHandled(Job, 3912171, null));
+        state.Apply(new CopyAccessChanged(new CopyAccess([504141], [0]), 504141, 1700000600));
         return state;
     }
 
@@ -53,11 +54,13 @@ internal static class Samples
         new InstallAccount(Account, "demo.amocrm.ru", "access", "refresh", 1700086400),
         new SaveTokens(Account, "access-2", null, null),
         new StartCopy(Account, Spec),
-        new GetJob(Account, Job),
+        new GetJob(Account, Job) { ForUserId = 504141 },
         new UndoJob(Account, Job, 504141),
-        new GetAccountMeta(Account),
+        new GetAccountMeta(Account) { ForUserId = 504141 },
+        new GetCopySettings(Account, 504141),
+        new SaveCopySettings(Account, 504141, new CopyAccess([504141, 504142], [0, 267688])),
         new GetAccountStatus(Account),
-        new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000),
+        new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000) { UserId = 504141 },
         // replies
         new AccountInstalledReply(Account, "demo"),
         new TokensSaved(Account),
@@ -77,6 +80,8 @@ internal static class Samples
             [new FieldView(101, "Комментарий", "text", true, null), new FieldView(107, "Маржа", "numeric", false, "computed")],
             [new LossReasonView(4203748, "Дорого")]),
         View,
+        new CopySettingsView(new CopyAccess([504141], [267688]), [new SettingsUserView(504141, "Анна", 0)], [new SettingsGroupView(0, "Отдел продаж"), new SettingsGroupView(267688, "Менеджеры")], true, 504141, 1700000600),
+        new AccessRefused(403, "rights.user_inactive", "The user is deactivated", "user 504142 is deactivated in amoCRM", [Refusal.Of("", "rights.user_inactive", "user 504142 is deactivated in amoCRM", ("user_id", 504142))]),
         // events
         new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),
         new TokensRotated("v1.bmV3", 1700000500),
@@ -92,6 +97,7 @@ internal static class Samples
         new UndoFinished(Job, 1700000300),
         new JobCancelled(Job, "loop guard: the deal is itself a repeat deal 1 rule copy deep (the limit is 1)", 1700000400),
         new AccountUninstalled(1700000500),
+        new CopyAccessChanged(new CopyAccess([504141], [0]), 504141, 1700000600),
         // repeat deals and the lifecycle
         new StartRepeatDeal(Account, Trigger, Spec.Options),
         new RepeatAccepted(Job, true, 1702592000),

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { CopyOptions, Job, Meta } from '../infrastructure/types';
-import { dpKeyDto, jobAcceptedDto, jobDto, metaDto, toCopyOptionsDto, toJob, toMeta } from './dto';
+import type { Access, CopyOptions, Job, Meta } from '../infrastructure/types';
+import { accessDto, dpKeyDto, jobAcceptedDto, jobDto, metaDto, toAccess, toCopyOptionsDto, toJob, toMeta } from './dto';
 import { parseAnswer, toBackendFailure } from './backendErrors';
 import { authorizedAjaxAdapter, type AuthorizedAjax } from './authorizedAjaxAdapter';
 
@@ -12,6 +12,10 @@ export interface BackendApi {
   undo(id: string): Promise<void>;
   /** The account's DP key, or null when the backend does not offer DP rules yet (404). */
   getDpKey(): Promise<string | null>;
+  /** Who may copy, as the server keeps it. */
+  getAccess(): Promise<Access>;
+  /** Replaces who may copy (amoCRM admins only: others get a refusal). */
+  saveAccess(userIds: number[], groupIds: number[]): Promise<Access>;
 }
 
 export function createHttp(baseURL: string, ajax: AuthorizedAjax | undefined): AxiosInstance {
@@ -45,6 +49,11 @@ export function createBackendApi(http: AxiosInstance): BackendApi {
     getJob: (id) => call(async () => toJob(parseAnswer(jobDto, (await http.get(`/api/v1/copies/${encodeURIComponent(id)}`)).data))),
 
     undo: (id) => call(async () => void (await http.post(`/api/v1/copies/${encodeURIComponent(id)}/undo`))),
+
+    getAccess: () => call(async () => toAccess(parseAnswer(accessDto, (await http.get('/api/v1/settings')).data))),
+
+    saveAccess: (userIds, groupIds) =>
+      call(async () => toAccess(parseAnswer(accessDto, (await http.put('/api/v1/settings', { allowed_user_ids: userIds, allowed_group_ids: groupIds })).data))),
 
     getDpKey: () =>
       call(async () => {

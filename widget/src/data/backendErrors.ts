@@ -35,6 +35,10 @@ export function problemFrom(status: number, body: unknown): BackendError {
     title: parsed.data.title ?? parsed.data.detail ?? '',
     detail: parsed.data.title ? (parsed.data.detail ?? undefined) : undefined,
     fieldErrors,
+    ...(parsed.data.code ? { code: parsed.data.code, params: parsed.data.params ?? {} } : {}),
+    ...(parsed.data.refusals
+      ? { refusals: parsed.data.refusals.map((r) => ({ field: r.field, code: r.code, params: r.params ?? {}, message: r.message ?? '' })) }
+      : {}),
   };
 }
 

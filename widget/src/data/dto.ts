@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JOB_STATUSES } from '../infrastructure/constants';
-import type { CopyOptions, Job, Meta } from '../infrastructure/types';
+import type { Access, CopyOptions, Job, Meta } from '../infrastructure/types';
 
 /** zod schemas of the backend's JSON (docs/API.md) and the mapping DTO ↔ model. */
 
@@ -106,7 +106,34 @@ export const problemDto = z.object({
   status: z.number().nullish(),
   detail: z.string().nullish(),
   errors: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish(),
+  code: z.string().nullish(),
+  params: z.record(z.string(), z.string()).nullish(),
+  refusals: z.array(z.object({
+    field: z.string(),
+    code: z.string(),
+    params: z.record(z.string(), z.string()).nullish(),
+    message: z.string().nullish(),
+  })).nullish(),
 });
+
+/** GET/PUT /api/v1/settings: who may copy, kept on the server (docs/API.md "Settings"). */
+export const accessDto = z.object({
+  allowed_user_ids: z.array(id),
+  allowed_group_ids: z.array(z.number().int().nonnegative()),
+  may_edit: z.boolean(),
+  users: z.array(z.object({ id, name: z.string(), group_id: z.number().int().nonnegative() })),
+  groups: z.array(z.object({ id: z.number().int().nonnegative(), name: z.string() })),
+});
+
+export function toAccess(dto: z.infer<typeof accessDto>): Access {
+  return {
+    userIds: dto.allowed_user_ids,
+    groupIds: dto.allowed_group_ids,
+    mayEdit: dto.may_edit,
+    users: dto.users.map((u) => ({ id: u.id, name: u.name })),
+    groups: dto.groups,
+  };
+}
 
 export const dpKeyDto = z.object({ key: z.string().min(1) });
 

@@ -103,7 +103,7 @@ export interface Job {
  */
 export type BackendError =
   | { kind: 'unreachable' }
-  | { kind: 'problem'; status: number; title: string; detail?: string; fieldErrors: Record<string, string[]> }
+  | { kind: 'problem'; status: number; title: string; detail?: string; fieldErrors: Record<string, string[]>; code?: string; params?: Record<string, string>; refusals?: Refusal[] }
   | { kind: 'unexpected'; status: number }
   | { kind: 'invalid_response'; issues: string };
 
@@ -117,4 +117,21 @@ export class BackendFailure extends Error {
 /** i18n dictionary: nested objects of strings, as in i18n/ru.json. */
 export interface Messages {
   [key: string]: string | Messages;
+}
+
+/** One reason the backend refused a request: a stable code the widget words in the user's language. */
+export interface Refusal {
+  field: string;
+  code: string;
+  params: Record<string, string>;
+  message: string;
+}
+
+/** Who may copy (kept on the server) and what the settings screen may offer. */
+export interface Access {
+  userIds: number[];
+  groupIds: number[];
+  mayEdit: boolean;
+  users: { id: number; name: string }[];
+  groups: { id: number; name: string }[];
 }

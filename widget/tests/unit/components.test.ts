@@ -10,7 +10,8 @@ import { useSettingsStore } from '../../src/app/stores/settings';
 import { useDpRuleStore } from '../../src/app/stores/dpRule';
 import type { BackendError } from '../../src/infrastructure/types';
 import { defaultSettings } from '../../src/infrastructure/validators';
-import { fail, fakeApi, job, meta, useFakeDeps } from './fakes';
+import { access as accessFixture, fail, fakeApi, job, meta, useFakeDeps } from './fakes';
+import { useAccessStore } from '../../src/app/stores/access';
 
 function mountScreen(component: Component, props: Record<string, unknown> = {}, prepare?: (pinia: ReturnType<typeof createPinia>) => void) {
   const pinia = createPinia();
@@ -129,6 +130,31 @@ describe('settings screen', () => {
     expect(JSON.parse(emitted.at(-1)![0]!).defaults.copies).toBe(4);
     w.unmount();
   });
+
+  it('saves who may copy (users and groups) through the server', async () => {
+    const { api, calls } = fakeApi();
+    useFakeDeps(api);
+    const pinia = createPinia();
+    const w = mount(SettingsScreen, { global: { plugins: [pinia] } });
+    await vi.waitFor(() => expect(w.find('[data-testid="access-save"]').exists()).toBe(true));
+    expect(w.find('[data-testid="allowed-groups"]').exists()).toBe(true);
+    const access = useAccessStore(pinia);
+    access.userIds = [5000003];
+    access.groupIds = [1];
+    await w.find('[data-testid="access-save"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="access-saved"]').exists()).toBe(true));
+    expect(calls.find((c) => c.method === 'saveAccess')!.args).toEqual([[5000003], [1]]);
+    w.unmount();
+  });
+
+  it('shows who may copy read-only to a user who is not an admin', async () => {
+    useFakeDeps(fakeApi({ getAccess: [{ ...accessFixture, userIds: [5000002], mayEdit: false }] }).api, { lang: 'ru' });
+    const w = mount(SettingsScreen, { global: { plugins: [createPinia()] } });
+    await vi.waitFor(() => expect(w.find('[data-testid="access-read-only"]').exists()).toBe(true));
+    expect(w.find('[data-testid="access-read-only"]').text()).toContain('только администратор');
+    expect(w.find('[data-testid="access-save"]').exists()).toBe(false);
+    w.unmount();
+  });
 });
 
 describe('DP rule screen', () => {
@@ -178,5 +204,26 @@ describe('backend error alert', () => {
     const w = mount(BackendErrorAlert, { props: { error, retry: () => {} } });
     for (const text of texts) expect(w.text()).toContain(text);
     expect(w.find('[data-testid="retry"]').exists()).toBe(retry);
+  });
+
+  it.each<['ru' | 'en', string]>([
+    ['en', 'Your administrator has not allowed you to copy deals'],
+    ['ru', 'Администратор не разрешил вам копировать сделки'],
+  ])('words a rights refusal by its code in %s, not in the server\'s English', (lang, words) => {
+    useFakeDeps(fakeApi().api, { lang });
+    const error: BackendError = { kind: 'problem', status: 403, title: 'You may not copy deals', detail: 'The account\'s administrator has not allowed this user', fieldErrors: {},
+      code: 'rights.not_allowed', params: {}, refusals: [{ field: '', code: 'rights.not_allowed', params: { user_id: '5000008' }, message: 'not in who may copy' }] };
+    const w = mount(BackendErrorAlert, { props: { error } });
+    expect(w.text()).toContain(words);
+    expect(w.text()).not.toContain('has not allowed this user');
+  });
+
+  it('words each refusal with its parameters and keeps the server text for codes it has no words for', () => {
+    useFakeDeps(fakeApi().api, { lang: 'ru' });
+    const error: BackendError = { kind: 'problem', status: 403, title: 'You may not change these deals', fieldErrors: {}, code: 'rights.edit_denied', params: {},
+      refusals: [{ field: 'lead_ids[0]', code: 'rights.edit_denied', params: { lead_id: '20000001' }, message: 'x' }, { field: 'lead_ids[1]', code: 'some.new_code', params: {}, message: 'server words' }] };
+    const text = mount(BackendErrorAlert, { props: { error } }).text();
+    expect(text).toContain('изменять сделку 20000001');
+    expect(text).toContain('server words');
   });
 });

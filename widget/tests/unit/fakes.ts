@@ -1,6 +1,6 @@
 import { setAppDeps } from '../../src/app/deps';
 import type { BackendApi } from '../../src/data/backendApi';
-import { BackendFailure, type BackendError, type Job, type Meta, type WidgetSettings } from '../../src/infrastructure/types';
+import { BackendFailure, type Access, type BackendError, type Job, type Meta, type WidgetSettings } from '../../src/infrastructure/types';
 import { defaultSettings } from '../../src/infrastructure/validators';
 import ru from '../../public/i18n/ru.json';
 import en from '../../public/i18n/en.json';
@@ -22,6 +22,12 @@ export const meta: Meta = {
     { id: 910030, name: 'Маржа', type: 'numeric', copyable: false, reason: 'computed (formula) field' },
   ],
   lossReasons: [{ id: 4200001, name: 'Дорого' }],
+};
+
+export const access: Access = {
+  userIds: [], groupIds: [], mayEdit: true,
+  users: [{ id: 5000002, name: 'Борис Продажин' }, { id: 5000003, name: 'Вера Менеджерова' }],
+  groups: [{ id: 0, name: 'Отдел продаж' }, { id: 1, name: 'Отдел повторных продаж' }],
 };
 
 export function job(overrides: Partial<Job> = {}): Job {
@@ -52,6 +58,8 @@ export function fakeApi(script: Partial<Record<keyof BackendApi, unknown[]>> = {
     getJob: answer('getJob', job()) as BackendApi['getJob'],
     undo: answer('undo', undefined) as BackendApi['undo'],
     getDpKey: answer('getDpKey', 'dp-key-123') as BackendApi['getDpKey'],
+    getAccess: answer('getAccess', access) as BackendApi['getAccess'],
+    saveAccess: answer('saveAccess', (userIds: number[], groupIds: number[]) => ({ ...access, userIds, groupIds })) as BackendApi['saveAccess'],
   };
   return { api, calls };
 }
