@@ -109,6 +109,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetAccountMeta>(_ => WhenInstalled(() => Tracked(MetaView()).PipeTo(Sender)));
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
+        Command<ListJobs>(_ => Sender.Tell(new JobListView(_accountId, _state.Jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+            .Select(j => new JobSummaryView(j.JobId, j.Status, j.CreatedAt, j.FinishedAt, j.Items.Count, j.Items.Values.Count(i => i.IsSettled))).ToList())));
         Command<PersistJobEvents>(PersistFromJob);
         Command<GetJobMetadata>(_ =>
         {

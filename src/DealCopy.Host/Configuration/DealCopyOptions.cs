@@ -53,6 +53,8 @@ public sealed class AdminOptions
     public string Token { get; set; } = "";
     /// <summary>Where the operator API listens (loopback by default); empty = on the main listener.</summary>
     public string Urls { get; set; } = "";
+    /// <summary>How many of this node's last log lines <c>GET /admin/v1/log</c> (<c>dealcopy log peek</c>) can show.</summary>
+    public int LogLines { get; set; } = 1000;
 }
 
 /// <summary>Cluster membership (<c>Akka</c> section).</summary>

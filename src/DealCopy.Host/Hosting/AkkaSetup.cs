@@ -150,12 +150,18 @@ public static class AkkaSetup
     }
 }
 
-/// <summary>Ready when this node is Up in the cluster (and can host account entities).</summary>
+/// <summary>
+/// Ready when this node is Up in the cluster (and can host account entities); a node that was downed or
+/// left has stopped its cluster and is never ready again (Swarm replaces it on the failed health check).
+/// </summary>
 public sealed class ClusterUpHealthCheck(ActorSystem system) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = Cluster.Get(system).SelfMember.Status;
+        var cluster = Cluster.Get(system);
+        if (cluster.IsTerminated || system.WhenTerminated.IsCompleted)
+            return Task.FromResult(HealthCheckResult.Unhealthy("this node left the cluster or was downed"));
+        var status = cluster.SelfMember.Status;
         return Task.FromResult(status == MemberStatus.Up
             ? HealthCheckResult.Healthy("cluster member Up")
             : HealthCheckResult.Unhealthy($"cluster member {status}"));

@@ -26,6 +26,8 @@ public static class DealCopyApp
         Validate(builder.Configuration);
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
+        var logRing = new Logging.LogRing(builder.Configuration.GetValue(AdminOptions.Section + ":LogLines", 1000));
+        builder.Services.AddSingleton(logRing);
         // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
         builder.Services.AddSerilog((sp, lc) => lc
             .MinimumLevel.Information()
@@ -34,7 +36,8 @@ public static class DealCopyApp
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.Sink(logRing));
 
         var config = builder.Configuration;
         var amo = config.GetSection(AmoOptions.Section).Get<AmoOptions>()!;
@@ -122,7 +125,7 @@ public static class DealCopyApp
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");
         if (!Uri.TryCreate(config["Amo:RedirectUri"], UriKind.Absolute, out _))
             throw new InvalidOperationException("DealCopy.Host cannot start: Amo:RedirectUri must be an absolute URL.");
-        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0) })
+        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Admin:LogLines", 1) })
         {
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");
