@@ -26,6 +26,9 @@ public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenSto
 
     /// <summary>The clock skew allowed on widget tokens (<c>Security:TokenClockSkewSeconds</c>).</summary>
     public TimeSpan TokenSkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The node's instruments (the Host's <c>/metrics</c>); null = not measured (unit tests).</summary>
+    public Telemetry.DealCopyMetrics? Metrics { get; init; }
 }
 
 // Messages between an account and its children: local only, never journaled.
@@ -157,12 +160,19 @@ public sealed class AccountActor : ReceivePersistentActor
         if (_gateway is null)
         {
             var client = _services.Client.ForAccount(_accountId, _state.Referer);
-            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId)), "gateway");
+            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId), _services.Metrics), "gateway");
         }
+    }
+
+    protected override void PreStart()
+    {
+        _services.Metrics?.AccountAwake();
+        base.PreStart();
     }
 
     protected override void PostStop()
     {
+        _services.Metrics?.AccountAsleep();
         foreach (var timer in _timers.Values) timer.Dispose();
         base.PostStop();
     }
@@ -331,6 +341,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            _services.Metrics?.JobAccepted("copy");
             StartChild(_state.Jobs[jobId]);
             v.ReplyTo.Tell(new CopyAccepted(jobId, IsNew: true));
         });
@@ -391,6 +402,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            _services.Metrics?.JobAccepted("repeat");
             StartChild(_state.Jobs[jobId]);
             sender.Tell(new RepeatAccepted(jobId, IsNew: true, t.RunAt));
         });
@@ -440,12 +452,19 @@ public sealed class AccountActor : ReceivePersistentActor
         PersistAll(m.Events, e =>
         {
             _state.Apply(e);
+            Measure(e);
             if (--left == 0)
             {
                 Snap();
                 sender.Tell(Persisted.Instance);
             }
         });
+    }
+
+    private void Measure(IAccountEvent e)
+    {
+        if (_services.Metrics is not { } metrics || e is not (JobFinished or JobCancelled) || !_state.Jobs.TryGetValue(((IJobEvent)e).JobId, out var job)) return;
+        metrics.JobFinished(job.Status, _services.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(job.CreatedAt));
     }
 
     private void ResumeRunningJobs()

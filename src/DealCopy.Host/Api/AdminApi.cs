@@ -150,7 +150,7 @@ public static class AdminApi
         return Results.Json(new { action, address = member.ToString() }, Problem.Json, statusCode: 202);
     }
 
-    private static bool OnAdminPort(HttpContext ctx, AdminOptions options)
+    internal static bool OnAdminPort(HttpContext ctx, AdminOptions options)
     {
         if (string.IsNullOrEmpty(options.Urls)) return true;
         return options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries)

@@ -42,7 +42,9 @@ public static class AkkaSetup
         services.TryAddSingleton(new Hooks.JobClock(TimeProvider.System));
         services.AddSingleton<AccountTokenStore>();
         services.AddSingleton(sp => new AccountRequestGates(amo.RequestsPerSecond, TimeSpan.FromMilliseconds(amo.WindowMarginMs), sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient("amocrm");
+        services.AddSingleton<Actors.Telemetry.DealCopyMetrics>();
+        services.AddTransient<Telemetry.AmoRequestMetricsHandler>();
+        services.AddHttpClient("amocrm").AddHttpMessageHandler<Telemetry.AmoRequestMetricsHandler>();
         services.AddSingleton(sp =>
         {
             var options = new AmoClientOptions
@@ -57,7 +59,8 @@ public static class AkkaSetup
             };
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("amocrm");
             http.Timeout = Timeout.InfiniteTimeSpan; // the client's own per-request timeout applies
-            return new AmoClient.AmoClient(http, options, sp.GetRequiredService<AccountTokenStore>(), sp.GetRequiredService<AccountRequestGates>(), sp.GetRequiredService<TimeProvider>());
+            var gate = new Telemetry.MeasuredRequestGate(sp.GetRequiredService<AccountRequestGates>(), sp.GetRequiredService<Actors.Telemetry.DealCopyMetrics>());
+            return new AmoClient.AmoClient(http, options, sp.GetRequiredService<AccountTokenStore>(), gate, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new AccountServices(
             sp.GetRequiredService<AmoClient.AmoClient>(),
@@ -74,6 +77,7 @@ public static class AkkaSetup
         {
             TokenTime = sp.GetRequiredService<TimeProvider>(),
             TokenSkew = TimeSpan.FromSeconds(security.TokenClockSkewSeconds),
+            Metrics = sp.GetRequiredService<Actors.Telemetry.DealCopyMetrics>(),
         });
 
         services.AddAkka(akka.SystemName, (b, sp) =>

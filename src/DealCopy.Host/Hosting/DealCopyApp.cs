@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using System.Text;
 using DealCopy.AmoSandbox;
 using DealCopy.Host.Api;
@@ -59,6 +60,9 @@ public static class DealCopyApp
         builder.Services.AddSingleton<Hooks.Installer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Hooks.Installer>());
         builder.Services.AddOpenApi();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(Actors.Telemetry.DealCopyMetrics.MeterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddProblemDetails();
 
         var dataPath = config["Data:Path"] ?? Defaults.DataPath;
@@ -87,6 +91,8 @@ public static class DealCopyApp
                     $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}.").ExecuteAsync(http);
         });
         app.UseCors();
+        // Prometheus scrapes /metrics on the operator listener (everywhere when Admin:Urls is empty)
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(ctx => ctx.Request.Path == "/metrics" && AdminApi.OnAdminPort(ctx, admin));
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi();
