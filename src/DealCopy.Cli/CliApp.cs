@@ -28,9 +28,10 @@ public static class CliApp
         };
         var token = new Option<string?>("--token", "-t")
         {
-            Description = $"the node's Admin:Token; default ${TokenVariable}",
+            Description = $"the node's Admin:Token; default ${TokenVariable}, or the file named by ${TokenVariable}_FILE (a Docker secret)",
             Recursive = true,
-            DefaultValueFactory = _ => env(TokenVariable),
+            DefaultValueFactory = _ => env(TokenVariable) is { Length: > 0 } t ? t
+                : env(TokenVariable + "_FILE") is { Length: > 0 } file && File.Exists(file) ? File.ReadAllText(file).Trim() : null,
         };
         var json = new Option<bool>("--json") { Description = "print the node's JSON answer (for scripts) instead of a table", Recursive = true };
         var timeout = new Option<int>("--timeout") { Description = "seconds to wait for the node", Recursive = true, DefaultValueFactory = _ => 30 };

@@ -132,7 +132,11 @@ public static class AkkaSetup
         {
             if (string.IsNullOrWhiteSpace(journal.ConnectionString))
                 throw new InvalidOperationException("Journal:Provider is PostgreSQL but Journal:ConnectionString is empty");
-            return (journal.ConnectionString, ProviderName.PostgreSQL15);
+            // the password may come apart from the connection string (a Docker secret: Journal__Password_FILE)
+            var postgres = string.IsNullOrEmpty(journal.Password)
+                ? journal.ConnectionString
+                : new Npgsql.NpgsqlConnectionStringBuilder(journal.ConnectionString) { Password = journal.Password }.ConnectionString;
+            return (postgres, ProviderName.PostgreSQL15);
         }
         if (!string.Equals(journal.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Journal:Provider must be Sqlite or PostgreSQL, not '{journal.Provider}'");

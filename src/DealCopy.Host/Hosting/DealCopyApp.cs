@@ -24,6 +24,8 @@ public static class DealCopyApp
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(Defaults.Urls);
 
+        SecretFiles.Apply(builder.Configuration);
+        await SeedDiscovery.ApplyAsync(builder.Configuration);
         Validate(builder.Configuration);
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
@@ -138,9 +140,35 @@ public static class DealCopyApp
         }
     }
 
+    /// <summary>
+    /// <c>DealCopy.Host healthcheck [url]</c>: the container's HEALTHCHECK (the ASP.NET image has no curl). 0 when
+    /// <c>/healthz/ready</c> answers 200 — the node is Up in the cluster — else 1. Without a url: the first of
+    /// ASPNETCORE_URLS on loopback.
+    /// </summary>
+    public static async Task<int> HealthCheckAsync(string? url, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        url ??= (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? Defaults.Urls).Split(';')[0]
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var response = await http.GetAsync(url.TrimEnd('/') + "/healthz/ready");
+            await output.WriteLineAsync($"{url.TrimEnd('/')}/healthz/ready: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or UriFormatException)
+        {
+            await output.WriteLineAsync($"{url}: {e.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Program's path: build, start, install the demo account in sandbox mode, print where to look.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["healthcheck", ..]) return await HealthCheckAsync(args.Length > 1 ? args[1] : null);
         Built built;
         try
         {
