@@ -180,6 +180,35 @@ public sealed class DeployTests
         }
     }
 
+    [Fact]
+    public void Ci_tests_builds_and_pushes_the_image_by_commit_and_version_and_deploys_main_to_the_swarm()
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Root, ".gitlab-ci.yml"))) yaml.Load(reader);
+        var ci = (YamlMappingNode)yaml.Documents[0].RootNode;
+        Assert.Equal(["test", "build", "deploy"], ((YamlSequenceNode)ci["stages"]).Select(n => ((YamlScalarNode)n).Value));
+        string Script(string job) => string.Join("\n", ((YamlSequenceNode)Map(ci, job)["script"]).Select(n => ((YamlScalarNode)n).Value));
+        string Stage(string job) => ((YamlScalarNode)Map(ci, job)["stage"]).Value!;
+
+        Assert.Equal("test", Stage("test"));
+        Assert.Contains("./test.sh", Script("test"));
+        Assert.Contains("widget/dist/widget.zip", ((YamlSequenceNode)Map(Map(ci, "test"), "artifacts")["paths"]).Select(n => ((YamlScalarNode)n).Value));
+
+        Assert.Equal("build", Stage("build-image"));
+        var build = Script("build-image");
+        Assert.Contains("docker build -f deploy/swarm/Dockerfile", build);
+        Assert.Contains("$IMAGE:$CI_COMMIT_SHA", build);
+        Assert.Contains("$IMAGE:$VERSION", build);
+        Assert.Matches(@"<Version>[0-9]+\.[0-9]+\.[0-9]+</Version>", File.ReadAllText(Path.Combine(Root, "Directory.Build.props"))); // where VERSION comes from
+
+        Assert.Equal("deploy", Stage("deploy-swarm"));
+        Assert.Contains("docker stack deploy --with-registry-auth --prune -c deploy/swarm/stack.yml dealcopy", Script("deploy-swarm"));
+        Assert.Contains("DEALCOPY_IMAGE=\"$IMAGE:$CI_COMMIT_SHA\"", Script("deploy-swarm")); // the stack's image variable
+        Assert.Contains("DEALCOPY_IMAGE", File.ReadAllText(Swarm("stack.yml")));
+        var rule = ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)Map(ci, "deploy-swarm")["rules"])[0])["if"]).Value;
+        Assert.Equal("$CI_COMMIT_BRANCH == \"main\"", rule);
+    }
+
     [Theory]
     [InlineData("dns:tasks.dealcopy:4053", "tasks.dealcopy", 4053, null)]
     [InlineData("DNS:localhost:1", "localhost", 1, null)]
