@@ -30,9 +30,11 @@ public static class CliApp
         {
             Description = $"the node's Admin:Token; default ${TokenVariable}, or the file named by ${TokenVariable}_FILE (a Docker secret)",
             Recursive = true,
-            DefaultValueFactory = _ => env(TokenVariable) is { Length: > 0 } t ? t
-                : env(TokenVariable + "_FILE") is { Length: > 0 } file && File.Exists(file) ? File.ReadAllText(file).Trim() : null,
         };
+        // resolved when a verb runs, not as a default value: --help must never print the token
+        string? Token(ParseResult parse) => parse.GetValue(token) is { Length: > 0 } given ? given
+            : env(TokenVariable) is { Length: > 0 } t ? t
+            : env(TokenVariable + "_FILE") is { Length: > 0 } file && File.Exists(file) ? File.ReadAllText(file).Trim() : null;
         var json = new Option<bool>("--json") { Description = "print the node's JSON answer (for scripts) instead of a table", Recursive = true };
         var timeout = new Option<int>("--timeout") { Description = "seconds to wait for the node", Recursive = true, DefaultValueFactory = _ => 30 };
 
@@ -52,7 +54,7 @@ public static class CliApp
                     await stderr.WriteLineAsync($"dealcopy: --url must be an http(s) address such as {DefaultUrl}, not '{parse.GetValue(url)}'.");
                     return ExitCodes.Usage;
                 }
-                using var client = new AdminClient(baseAddress, parse.GetValue(token), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))));
+                using var client = new AdminClient(baseAddress, Token(parse), TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))));
                 try
                 {
                     var text = await run(new Context(client, parse, parse.GetValue(json), ct));

@@ -159,10 +159,11 @@ public sealed class OperatorCliTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     [InlineData("log", "peek")]
     public async Task Every_verb_explains_itself(string noun, string verb)
     {
-        var help = await CliProcess.RunAsync(null, null, noun, verb, "--help");
+        var help = await CliProcess.RunAsync(null, "a-secret-token-from-the-environment", noun, verb, "--help");
         Assert.Equal(0, help.ExitCode);
         Assert.Contains($"dealcopy {noun} {verb}", help.Out);
         Assert.Contains("--json", help.Out);
+        Assert.DoesNotContain("a-secret-token-from-the-environment", help.Out); // help never shows the token
     }
 
     private static int FreePort()
