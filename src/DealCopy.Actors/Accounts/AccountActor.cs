@@ -26,6 +26,9 @@ public sealed record AccountServices(AmoClient.AmoClient Client, AccountTokenSto
 
     /// <summary>The clock skew allowed on widget tokens (<c>Security:TokenClockSkewSeconds</c>).</summary>
     public TimeSpan TokenSkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The node's instruments (the Host's <c>/metrics</c>); null = not measured (unit tests).</summary>
+    public Telemetry.DealCopyMetrics? Metrics { get; init; }
 }
 
 // Messages between an account and its children: local only, never journaled.
@@ -124,6 +127,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<ForgetMetadata>(_ => _metadata = null);
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
+        Command<ListJobs>(_ => Sender.Tell(new JobListView(_accountId, _state.Jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+            .Select(j => new JobSummaryView(j.JobId, j.Status, j.CreatedAt, j.FinishedAt, j.Items.Count, j.Items.Values.Count(i => i.IsSettled))).ToList())));
         Command<PersistJobEvents>(PersistFromJob);
         Command<GetJobMetadata>(_ =>
         {
@@ -170,12 +175,19 @@ public sealed class AccountActor : ReceivePersistentActor
         if (_gateway is null)
         {
             var client = _services.Client.ForAccount(_accountId, _state.Referer);
-            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId)), "gateway");
+            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId), _services.Metrics), "gateway");
         }
+    }
+
+    protected override void PreStart()
+    {
+        _services.Metrics?.AccountAwake();
+        base.PreStart();
     }
 
     protected override void PostStop()
     {
+        _services.Metrics?.AccountAsleep();
         foreach (var timer in _timers.Values) timer.Dispose();
         base.PostStop();
     }
@@ -337,6 +349,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            _services.Metrics?.JobAccepted("copy");
             StartChild(_state.Jobs[jobId]);
             v.ReplyTo.Tell(new CopyAccepted(jobId, IsNew: true));
         });
@@ -514,6 +527,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            _services.Metrics?.JobAccepted("repeat");
             StartChild(_state.Jobs[jobId]);
             sender.Tell(new RepeatAccepted(jobId, IsNew: true, t.RunAt));
         });
@@ -563,12 +577,19 @@ public sealed class AccountActor : ReceivePersistentActor
         PersistAll(m.Events, e =>
         {
             _state.Apply(e);
+            Measure(e);
             if (--left == 0)
             {
                 Snap();
                 sender.Tell(Persisted.Instance);
             }
         });
+    }
+
+    private void Measure(IAccountEvent e)
+    {
+        if (_services.Metrics is not { } metrics || e is not (JobFinished or JobCancelled) || !_state.Jobs.TryGetValue(((IJobEvent)e).JobId, out var job)) return;
+        metrics.JobFinished(job.Status, _services.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(job.CreatedAt));
     }
 
     private void ResumeRunningJobs()

@@ -111,8 +111,11 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopped = new();
     private int _inFlight;
 
-    public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter)
+    private readonly Telemetry.DealCopyMetrics? _metrics;
+
+    public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, Telemetry.DealCopyMetrics? metrics = null)
     {
+        _metrics = metrics;
         _client = client;
         _settings = settings;
         _limiter = limiter;
@@ -134,8 +137,8 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter) =>
-        Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter));
+    public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, Telemetry.DealCopyMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter, metrics));
 
     /// <summary>
     /// Starts calls only when the account's window has a slot for them: while it has none, pending ops
@@ -189,6 +192,7 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         // second of the account's new home (which waits one window before its first request)
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopped.Token);
         cts.CancelAfter(_settings.CallTimeout);
+        if (batch[0].Op.BatchKey is { } key) _metrics?.Batch(key.Split(':')[0], batch.Sum(p => p.Op.Size));
         try
         {
             object? value = batch[0].Op switch

@@ -36,6 +36,9 @@ public sealed record GetAccountMeta(long AccountId) : IWithAccountId
 
 public sealed record GetAccountStatus(long AccountId) : IWithAccountId;
 
+/// <summary>The account's jobs, newest first (the operator's <c>dealcopy account jobs</c>); replies <see cref="JobListView"/>.</summary>
+public sealed record ListJobs(long AccountId) : IWithAccountId;
+
 // ---- replies -------------------------------------------------------------------------------
 
 public sealed record AccountInstalledReply(long AccountId, string Subdomain) : IDealCopyMessage;
@@ -64,6 +67,11 @@ public sealed record AccountNotInstalled(long AccountId) : IDealCopyMessage;
 
 /// <summary>amoCRM could not be reached or refused us while answering (metadata, validation reads).</summary>
 public sealed record AmoUnavailable(long AccountId, string Detail) : IDealCopyMessage;
+
+/// <summary>One line per job of an account, newest first.</summary>
+public sealed record JobListView(long AccountId, IReadOnlyList<JobSummaryView> Jobs) : IDealCopyMessage;
+
+public sealed record JobSummaryView(string Id, string Status, long CreatedAt, long? FinishedAt, int Total, int Done);
 
 public sealed record AccountStatusView(long AccountId, bool Installed, string? Subdomain, string? Referer, int RunningJobs) : IDealCopyMessage;
 

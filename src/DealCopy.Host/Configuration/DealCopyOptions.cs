@@ -31,6 +31,8 @@ public sealed class JournalOptions
     /// <summary><c>Sqlite</c> (default, a file under <c>Data:Path</c>) or <c>PostgreSQL</c>.</summary>
     public string Provider { get; set; } = "Sqlite";
     public string ConnectionString { get; set; } = "";
+    /// <summary>PostgreSQL's password, apart from the connection string (so that it can be a Docker secret); empty = as in the string.</summary>
+    public string Password { get; set; } = "";
 }
 
 /// <summary>Secrets (<c>Security</c> section).</summary>
@@ -53,6 +55,8 @@ public sealed class AdminOptions
     public string Token { get; set; } = "";
     /// <summary>Where the operator API listens (loopback by default); empty = on the main listener.</summary>
     public string Urls { get; set; } = "";
+    /// <summary>How many of this node's last log lines <c>GET /admin/v1/log</c> (<c>dealcopy log peek</c>) can show.</summary>
+    public int LogLines { get; set; } = 1000;
 }
 
 /// <summary>Cluster membership (<c>Akka</c> section).</summary>
@@ -65,6 +69,12 @@ public sealed class AkkaOptions
     /// <summary>0 = any free port (a single node seeds itself).</summary>
     public int Port { get; set; }
     public string[] SeedNodes { get; set; } = [];
+    /// <summary><c>dns:name:port</c>: seed nodes from every address of a DNS name (Swarm's <c>tasks.dealcopy</c>); replaces <see cref="SeedNodes"/>.</summary>
+    public string SeedDiscovery { get; set; } = "";
+    /// <summary>Only addresses in this CIDR are cluster members (a Swarm task has one address per network); empty = the node's own subnet.</summary>
+    public string SeedSubnet { get; set; } = "";
+    /// <summary>How long to wait for this node's own address to appear in the DNS answer.</summary>
+    public int SeedDiscoveryTimeoutSeconds { get; set; } = 30;
     public string[] Roles { get; set; } = [];
     public int AskTimeoutSeconds { get; set; } = 15;
     /// <summary>An account's entity stops after this long without messages when no job runs or waits.</summary>
@@ -84,4 +94,32 @@ public sealed class CorsOptions
     public const string Section = "Cors";
 
     public string[] AllowedOrigins { get; set; } = [];
+}
+
+/// <summary>
+/// Every setting the Host reads (README's configuration reference): the typed sections plus the few read by
+/// name. Deployment files are checked against it (a test reads deploy/swarm), so a typo there fails a test,
+/// not a production start.
+/// </summary>
+public static class HostSettings
+{
+    public static readonly Type[] Sections =
+        [typeof(AmoOptions), typeof(JournalOptions), typeof(SecurityOptions), typeof(AdminOptions), typeof(AkkaOptions), typeof(CorsOptions), typeof(Hooks.DpOptions)];
+
+    /// <summary>Read by name (not through a section type); <c>Serilog</c> takes any key under it.</summary>
+    public static readonly string[] Named = ["urls", "Data:Path", "Widget:DistPath", "Sandbox:Enabled", "Sandbox:KeepJournal", "Sandbox:Urls"];
+
+    /// <summary>Whether <paramref name="key"/> (<c>Amo:ClientSecret</c>, or its <c>_FILE</c> form) is one the Host reads.</summary>
+    public static bool Reads(string key)
+    {
+        if (key.EndsWith(SecretFiles.Suffix, StringComparison.OrdinalIgnoreCase)) key = key[..^SecretFiles.Suffix.Length];
+        if (key.StartsWith("Serilog:", StringComparison.OrdinalIgnoreCase)) return true;
+        if (Named.Contains(key, StringComparer.OrdinalIgnoreCase)) return true;
+        var parts = key.Split(':');
+        // arrays bind by index: Akka:SeedNodes:0
+        if (parts.Length == 3 && int.TryParse(parts[2], out _)) parts = parts[..2];
+        return parts.Length == 2 && Sections.Any(t =>
+            string.Equals((string?)t.GetField("Section")?.GetValue(null), parts[0], StringComparison.OrdinalIgnoreCase)
+            && t.GetProperty(parts[1], System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is not null);
+    }
 }

@@ -18,10 +18,19 @@ public static class HookEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/dp", WidgetApi.Handler(DigitalPipeline)).WithSummary("amoCRM Digital Pipeline trigger hook (form-encoded or JSON)");
-        app.MapGet("/oauth/callback", Callback).WithSummary("The integration's redirect URI: amoCRM sends the authorization code here on install");
-        app.MapGet("/hooks/disconnect", WidgetApi.Handler(Disconnect)).WithSummary("amoCRM's hook when the integration is disabled");
+        app.MapPost("/hooks/dp", WidgetApi.Handler(DigitalPipeline)).WithSummary("amoCRM Digital Pipeline trigger hook (form-encoded or JSON)").AddEndpointFilter(Counted("dp"));
+        app.MapGet("/oauth/callback", Callback).WithSummary("The integration's redirect URI: amoCRM sends the authorization code here on install").AddEndpointFilter(Counted("install"));
+        app.MapGet("/hooks/disconnect", WidgetApi.Handler(Disconnect)).WithSummary("amoCRM's hook when the integration is disabled").AddEndpointFilter(Counted("disconnect"));
     }
+
+    /// <summary>Hook intake on <c>/metrics</c>: each call of amoCRM by hook and outcome.</summary>
+    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Counted(string hook) => async (inv, next) =>
+    {
+        var result = await next(inv);
+        var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
+        inv.HttpContext.RequestServices.GetRequiredService<Actors.Telemetry.DealCopyMetrics>().Hook(hook, status);
+        return result;
+    };
 
     private static ILogger Log(HttpContext ctx) => ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DealCopy.Hooks");
 

@@ -43,7 +43,9 @@ public static class AkkaSetup
         services.TryAddSingleton(new Hooks.JobClock(TimeProvider.System));
         services.AddSingleton<AccountTokenStore>();
         services.AddSingleton(sp => new AccountRequestGates(amo.RequestsPerSecond, TimeSpan.FromMilliseconds(amo.WindowMarginMs), sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient("amocrm");
+        services.AddSingleton<Actors.Telemetry.DealCopyMetrics>();
+        services.AddTransient<Telemetry.AmoRequestMetricsHandler>();
+        services.AddHttpClient("amocrm").AddHttpMessageHandler<Telemetry.AmoRequestMetricsHandler>();
         services.AddSingleton(sp =>
         {
             var options = new AmoClientOptions
@@ -58,7 +60,8 @@ public static class AkkaSetup
             };
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("amocrm");
             http.Timeout = Timeout.InfiniteTimeSpan; // the client's own per-request timeout applies
-            return new AmoClient.AmoClient(http, options, sp.GetRequiredService<AccountTokenStore>(), sp.GetRequiredService<AccountRequestGates>(), sp.GetRequiredService<TimeProvider>());
+            var gate = new Telemetry.MeasuredRequestGate(sp.GetRequiredService<AccountRequestGates>(), sp.GetRequiredService<Actors.Telemetry.DealCopyMetrics>());
+            return new AmoClient.AmoClient(http, options, sp.GetRequiredService<AccountTokenStore>(), gate, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new AccountServices(
             sp.GetRequiredService<AmoClient.AmoClient>(),
@@ -75,6 +78,7 @@ public static class AkkaSetup
         {
             TokenTime = sp.GetRequiredService<TimeProvider>(),
             TokenSkew = TimeSpan.FromSeconds(security.TokenClockSkewSeconds),
+            Metrics = sp.GetRequiredService<Actors.Telemetry.DealCopyMetrics>(),
         });
 
         services.AddAkka(akka.SystemName, (b, sp) =>
@@ -134,7 +138,11 @@ public static class AkkaSetup
         {
             if (string.IsNullOrWhiteSpace(journal.ConnectionString))
                 throw new InvalidOperationException("Journal:Provider is PostgreSQL but Journal:ConnectionString is empty");
-            return (journal.ConnectionString, ProviderName.PostgreSQL15);
+            // the password may come apart from the connection string (a Docker secret: Journal__Password_FILE)
+            var postgres = string.IsNullOrEmpty(journal.Password)
+                ? journal.ConnectionString
+                : new Npgsql.NpgsqlConnectionStringBuilder(journal.ConnectionString) { Password = journal.Password }.ConnectionString;
+            return (postgres, ProviderName.PostgreSQL15);
         }
         if (!string.Equals(journal.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Journal:Provider must be Sqlite or PostgreSQL, not '{journal.Provider}'");
@@ -156,12 +164,18 @@ public static class AkkaSetup
     }
 }
 
-/// <summary>Ready when this node is Up in the cluster (and can host account entities).</summary>
+/// <summary>
+/// Ready when this node is Up in the cluster (and can host account entities); a node that was downed or
+/// left has stopped its cluster and is never ready again (Swarm replaces it on the failed health check).
+/// </summary>
 public sealed class ClusterUpHealthCheck(ActorSystem system) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = Cluster.Get(system).SelfMember.Status;
+        var cluster = Cluster.Get(system);
+        if (cluster.IsTerminated || system.WhenTerminated.IsCompleted)
+            return Task.FromResult(HealthCheckResult.Unhealthy("this node left the cluster or was downed"));
+        var status = cluster.SelfMember.Status;
         return Task.FromResult(status == MemberStatus.Up
             ? HealthCheckResult.Healthy("cluster member Up")
             : HealthCheckResult.Unhealthy($"cluster member {status}"));

@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using System.Text;
 using DealCopy.AmoSandbox;
 using DealCopy.Host.Api;
@@ -23,9 +24,13 @@ public static class DealCopyApp
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(Defaults.Urls);
 
+        SecretFiles.Apply(builder.Configuration);
+        await SeedDiscovery.ApplyAsync(builder.Configuration);
         Validate(builder.Configuration);
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
+        var logRing = new Logging.LogRing(builder.Configuration.GetValue(AdminOptions.Section + ":LogLines", 1000));
+        builder.Services.AddSingleton(logRing);
         // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
         builder.Services.AddSerilog((sp, lc) => lc
             .MinimumLevel.Information()
@@ -34,7 +39,8 @@ public static class DealCopyApp
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.Sink(logRing));
 
         var config = builder.Configuration;
         var amo = config.GetSection(AmoOptions.Section).Get<AmoOptions>()!;
@@ -56,6 +62,9 @@ public static class DealCopyApp
         builder.Services.AddSingleton<Hooks.Installer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Hooks.Installer>());
         builder.Services.AddOpenApi();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(Actors.Telemetry.DealCopyMetrics.MeterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddProblemDetails();
 
         var dataPath = config["Data:Path"] ?? Defaults.DataPath;
@@ -84,6 +93,8 @@ public static class DealCopyApp
                     $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}.").ExecuteAsync(http);
         });
         app.UseCors();
+        // Prometheus scrapes /metrics on the operator listener (everywhere when Admin:Urls is empty)
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(ctx => ctx.Request.Path == "/metrics" && AdminApi.OnAdminPort(ctx, admin));
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi();
@@ -122,16 +133,42 @@ public static class DealCopyApp
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");
         if (!Uri.TryCreate(config["Amo:RedirectUri"], UriKind.Absolute, out _))
             throw new InvalidOperationException("DealCopy.Host cannot start: Amo:RedirectUri must be an absolute URL.");
-        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0) })
+        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Admin:LogLines", 1) })
         {
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");
         }
     }
 
+    /// <summary>
+    /// <c>DealCopy.Host healthcheck [url]</c>: the container's HEALTHCHECK (the ASP.NET image has no curl). 0 when
+    /// <c>/healthz/ready</c> answers 200 — the node is Up in the cluster — else 1. Without a url: the first of
+    /// ASPNETCORE_URLS on loopback.
+    /// </summary>
+    public static async Task<int> HealthCheckAsync(string? url, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        url ??= (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? Defaults.Urls).Split(';')[0]
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var response = await http.GetAsync(url.TrimEnd('/') + "/healthz/ready");
+            await output.WriteLineAsync($"{url.TrimEnd('/')}/healthz/ready: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or UriFormatException)
+        {
+            await output.WriteLineAsync($"{url}: {e.Message}");
+            return 1;
+        }
+    }
+
     /// <summary>Program's path: build, start, install the demo account in sandbox mode, print where to look.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["healthcheck", ..]) return await HealthCheckAsync(args.Length > 1 ? args[1] : null);
         Built built;
         try
         {

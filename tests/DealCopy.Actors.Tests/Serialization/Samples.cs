@@ -60,6 +60,7 @@ internal static class Samples
         new GetCopySettings(Account, 504141),
         new SaveCopySettings(Account, 504141, new CopyAccess([504141, 504142], [0, 267688])),
         new GetAccountStatus(Account),
+        new ListJobs(Account),
         new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000) { UserId = 504141 },
         // replies
         new AccountInstalledReply(Account, "demo"),
@@ -72,6 +73,7 @@ internal static class Samples
         new AccountNotInstalled(Account),
         new AmoUnavailable(Account, "amoCRM answered 503"),
         new AccountStatusView(Account, true, "demo", "demo.amocrm.ru", 2),
+        new JobListView(Account, [new JobSummaryView(Job, "running", 1700000000, null, 3, 1), new JobSummaryView("older", "completed", 1690000000, 1690000100, 1, 1)]),
         new WidgetCallAuthorized(Account, "demo.amocrm.ru"),
         new WidgetCallRefused(Account, "auth.token_replayed", "the token was used before"),
         new AccountMetaView(Account, "demo",
