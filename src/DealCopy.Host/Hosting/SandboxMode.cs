@@ -133,6 +133,7 @@ public static class SandboxMode
     public static async Task<string> BannerAsync(WebApplication app, AmoSandboxServer server)
     {
         var host = app.Urls.First().TrimEnd('/');
+        var admin = app.Configuration["Admin:Urls"] is { Length: > 0 } a ? a.Split(';')[0].TrimEnd('/') : host;
         var body = new JsonObject
         {
             ["lead_ids"] = new JsonArray(20000001),
@@ -148,7 +149,8 @@ public static class SandboxMode
               service     : {host}   (health {host}/healthz/ready, OpenAPI {host}/openapi/v1.json)
               widget      : {harness}
               amoCRM      : {server.BaseAddress}  (sandbox; demo account {server.DemoAccountId}, token {server.DemoToken})
-              operator API: {host}/admin/v1/...  (Authorization: Bearer {app.Configuration["Admin:Token"]})
+              operator API: {admin}/admin/v1/..., {admin}/metrics  (Authorization: Bearer {app.Configuration["Admin:Token"]};
+                            CLI: dotnet src/DealCopy.Cli/bin/Release/net10.0/dealcopy.dll cluster show --url {admin} --token {app.Configuration["Admin:Token"]})
             Copy the reference demo deal into pipeline «Повторные продажи» (each call gets a fresh single-use widget
             token, as amoCRM's frontend would add; the idempotency key makes a repeated command return the same job):
               curl -s -X POST {host}/api/v1/copies -H 'Content-Type: application/json' \

@@ -323,6 +323,29 @@ public sealed class AdmissionTests
 
     private static (int, string) Pair(AccessRefused? r) => (r!.Status, r.Code);
 
+    // ---- every code is documented and worded -------------------------------------------------
+
+    [Fact]
+    public void Every_rights_and_settings_code_is_in_the_api_codes_table_and_worded_in_ru_and_en()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "DealCopy.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var source = File.ReadAllText(Path.Combine(root.FullName, "src", "DealCopy.Actors", "Accounts", "Admission.cs"));
+        var codes = System.Text.RegularExpressions.Regex.Matches(source, "\"((?:rights|settings)\\.[a-z_]+)\"").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.True(codes.Count >= 12, string.Join(", ", codes));
+        var api = File.ReadAllText(Path.Combine(root.FullName, "docs", "API.md"));
+        foreach (var lang in new[] { "ru", "en" })
+        {
+            var messages = Newtonsoft.Json.Linq.JObject.Parse(File.ReadAllText(Path.Combine(root.FullName, "widget", "public", "i18n", lang + ".json")));
+            foreach (var code in codes)
+            {
+                Assert.Contains($"`{code}`", api);
+                Assert.True(messages.SelectToken("codes." + code)?.Type == Newtonsoft.Json.Linq.JTokenType.String, $"{lang}.json has no codes.{code}");
+            }
+        }
+    }
+
     // ---- reading amoCRM's rights object --------------------------------------------------------
 
     [Fact]
