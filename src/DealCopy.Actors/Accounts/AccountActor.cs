@@ -98,6 +98,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<CopyValidated>(Accept);
         Command<GetJob>(m => Sender.Tell(_state.Jobs.TryGetValue(m.JobId, out var job) ? job.ToView() : new JobNotFound(m.JobId)));
         Command<UndoJob>(Undo);
+        Command<ListJobs>(m => Sender.Tell(History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, m.ViewerIsAdmin), m.Offset, m.Limit, m.CreatedSince)));
         Command<StartRepeatDeal>(Repeat);
         Command<UninstallAccount>(Uninstall);
         Command<Due>(d =>

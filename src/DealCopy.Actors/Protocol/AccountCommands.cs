@@ -81,3 +81,6 @@ public sealed record RepeatAccepted(string JobId, bool IsNew, long RunAt) : IDea
 public sealed record UninstallAccount(long AccountId) : IWithAccountId;
 
 public sealed record AccountUninstalledReply(long AccountId, int CancelledJobs) : IDealCopyMessage;
+
+/// <summary>The jobs a user may see, newest first (GET /api/v1/copies); replies <see cref="JobPage"/>.</summary>
+public sealed record ListJobs(long AccountId, long ViewerUserId, bool ViewerIsAdmin, int Offset, int Limit, long CreatedSince) : IWithAccountId;

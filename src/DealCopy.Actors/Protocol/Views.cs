@@ -52,3 +52,21 @@ public sealed record JobView(
     /// <summary>When a delayed repeat deal is due (Unix seconds), else null.</summary>
     public long? RunAt { get; init; }
 }
+
+/// <summary>One job in the history: what it is, who started it, how far it got, whether it can be undone.</summary>
+public sealed record JobSummaryView(
+    string Id,
+    string Status,
+    string Kind,
+    long StartedBy,
+    long CreatedAt,
+    long? FinishedAt,
+    int Deals,
+    int Total,
+    int Done,
+    int Created,
+    int Failed,
+    bool CanUndo);
+
+/// <summary>A page of the history: <see cref="Total"/> jobs the viewer may see, <see cref="Items"/> from <see cref="Offset"/>.</summary>
+public sealed record JobPage(int Total, int Offset, int Limit, IReadOnlyList<JobSummaryView> Items) : IDealCopyMessage;

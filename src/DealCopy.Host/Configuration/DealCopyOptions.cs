@@ -78,3 +78,12 @@ public sealed class CorsOptions
 
     public string[] AllowedOrigins { get; set; } = [];
 }
+
+/// <summary>Copy jobs (<c>Jobs</c> section).</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
+    public int HistoryDays { get; set; } = 90;
+}

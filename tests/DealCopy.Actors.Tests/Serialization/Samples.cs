@@ -57,6 +57,7 @@ internal static class Samples
         new UndoJob(Account, Job, 504141),
         new GetAccountMeta(Account),
         new GetAccountStatus(Account),
+        new ListJobs(Account, 504141, false, 20, 20, 1690000000),
         new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000),
         // replies
         new AccountInstalledReply(Account, "demo"),
@@ -77,6 +78,7 @@ internal static class Samples
             [new FieldView(101, "Комментарий", "text", true, null), new FieldView(107, "Маржа", "numeric", false, "computed")],
             [new LossReasonView(4203748, "Дорого")]),
         View,
+        new JobPage(41, 20, 20, [new JobSummaryView(Job, "completed", "copy", 504141, 1700000001, 1700000100, 1, 2, 2, 2, 0, true)]),
         // events
         new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),
         new TokensRotated("v1.bmV3", 1700000500),
