@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { JOB_STATUSES } from '../infrastructure/constants';
-import type { CopyOptions, Job, Meta } from '../infrastructure/types';
+import type { CopyOptions, HistoryPage, Job, Meta } from '../infrastructure/types';
 
 /** zod schemas of the backend's JSON (docs/API.md) and the mapping DTO ↔ model. */
 
@@ -99,6 +99,38 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
           notUndone: dto.undo.not_undone.map((n) => ({ leadId: n.lead_id, reason: n.reason })),
         }
       : null,
+  };
+}
+
+export const historyDto = z.object({
+  total: z.int().check(z.nonnegative()),
+  offset: z.int().check(z.nonnegative()),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(JOB_STATUSES),
+      kind: z.catch(z.enum(['copy', 'repeat']), 'copy'),
+      started_by: id,
+      created_at: id,
+      finished_at: z.pipe(z.nullish(id), z.transform((v) => v ?? null)),
+      deals: z.int(),
+      total: z.int(),
+      done: z.int(),
+      created: z.int(),
+      failed: z.int(),
+      can_undo: z.boolean(),
+    }),
+  ),
+});
+
+export function toHistoryPage(dto: z.infer<typeof historyDto>): HistoryPage {
+  return {
+    total: dto.total,
+    offset: dto.offset,
+    items: dto.items.map((j) => ({
+      id: j.id, status: j.status, kind: j.kind, startedBy: j.started_by, createdAt: j.created_at, finishedAt: j.finished_at,
+      deals: j.deals, total: j.total, done: j.done, created: j.created, failed: j.failed, canUndo: j.can_undo,
+    })),
   };
 }
 

@@ -97,6 +97,28 @@ export interface Job {
   reason: string | null;
 }
 
+/** One run in the history (GET /api/v1/copies). */
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  kind: 'copy' | 'repeat';
+  /** The amoCRM user who started it; 0 = a Digital Pipeline rule. */
+  startedBy: number;
+  createdAt: number;
+  finishedAt: number | null;
+  deals: number;
+  total: number;
+  done: number;
+  created: number;
+  failed: number;
+  canUndo: boolean;
+}
+export interface HistoryPage {
+  total: number;
+  offset: number;
+  items: JobSummary[];
+}
+
 /**
  * What went wrong talking to the backend, in a shape the UI can show:
  * unreachable (network) → message + Retry; problem (problem+json) → title/detail + per-field errors.

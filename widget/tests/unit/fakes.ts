@@ -51,6 +51,7 @@ export function fakeApi(script: Partial<Record<keyof BackendApi, unknown[]>> = {
     startCopy: answer('startCopy', { id: 'job-1' }) as BackendApi['startCopy'],
     getJob: answer('getJob', job()) as BackendApi['getJob'],
     undo: answer('undo', undefined) as BackendApi['undo'],
+    listJobs: answer('listJobs', { total: 0, offset: 0, items: [] }) as BackendApi['listJobs'],
     getDpKey: answer('getDpKey', 'dp-key-123') as BackendApi['getDpKey'],
   };
   return { api, calls };
