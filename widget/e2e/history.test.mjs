@@ -13,7 +13,7 @@ async function sandboxLead(baseUrl, id) {
   return dump.leads.find((l) => l.id === id);
 }
 
-test('a finished run is found again in the History tab (ru), opens its report and is undone; the list shows it (en)', async () => {
+test('a finished run is found again in the History tab (ru), opens its report and is undone; the list shows it (en)', { skip: process.env.DEALCOPY_E2E_BACKEND === 'fake' && 'reads the sandbox of the real Host' }, async () => {
   const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '20000001', lang: 'ru' });
   const jobIds = captureJobIds(page);
   await page.getByTestId('open-card').click();
@@ -55,6 +55,7 @@ test('a finished run is found again in the History tab (ru), opens its report an
   // The list's History tab in English shows the same run as undone.
   const en = await openHarness(suite.browser, suite.backend.baseUrl, { lang: 'en' });
   await en.page.getByTestId('open-list').click();
+  await en.page.getByTestId('mass-action').click();
   await en.page.getByTestId('tab-history').click();
   const enRow = en.page.locator(`[data-testid="history-row"][data-job-id="${jobIds[0]}"]`);
   await enRow.waitFor({ timeout: 20_000 });
