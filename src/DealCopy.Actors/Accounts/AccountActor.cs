@@ -558,8 +558,8 @@ public sealed class AccountActor : ReceivePersistentActor
                 meta.Users.Where(u => u.CanBeResponsible).Select(u => new UserView(u.Id, u.Name ?? "")).ToList(),
                 meta.LeadFields.Where(f => f.Id != meta.MarkerFieldId).OrderBy(f => f.Sort).Select(f =>
                 {
-                    var reason = CopyPlan.WhyNotCopyable(f, new CustomFieldValues { Values = [new CustomFieldValue()] });
-                    return new FieldView(f.Id, f.Name ?? "", f.Type ?? "", reason is null, reason);
+                    var reason = CopyPlan.WhyNot(f, new CustomFieldValues { Values = [new CustomFieldValue()] });
+                    return new FieldView(f.Id, f.Name ?? "", f.Type ?? "", reason is null, reason?.Message) { ReasonCode = reason?.Code, ReasonParams = reason?.Params };
                 }).ToList(),
                 meta.LossReasons.Select(r => new LossReasonView(r.Id, r.Name ?? "")).ToList());
         }

@@ -35,6 +35,8 @@ export function problemFrom(status: number, body: unknown): BackendError {
     title: parsed.data.title ?? parsed.data.detail ?? '',
     detail: parsed.data.title ? (parsed.data.detail ?? undefined) : undefined,
     fieldErrors,
+    ...(parsed.data.code ? { code: parsed.data.code, params: parsed.data.params ?? {} } : {}),
+    ...(parsed.data.refusals?.length ? { refusals: parsed.data.refusals } : {}),
   };
 }
 

@@ -23,7 +23,10 @@ export const metaDto = z.object({
   ),
   users: z.array(z.object({ id, name: z.string() })),
   lead_fields: z.array(
-    z.object({ id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.nullish(z.string()) }),
+    z.object({
+      id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.nullish(z.string()),
+      reason_code: z.nullish(z.string()), reason_params: z.nullish(z.record(z.string(), z.string())),
+    }),
   ),
   loss_reasons: list(z.object({ id, name: z.string() })),
 });
@@ -39,7 +42,10 @@ export function toMeta(dto: z.infer<typeof metaDto>): Meta {
       stages: p.statuses.map((s) => ({ id: s.id, name: s.name, kind: s.kind, color: s.color ?? undefined })),
     })),
     users: dto.users,
-    leadFields: dto.lead_fields.map((f) => ({ ...f, reason: f.reason ?? undefined })),
+    leadFields: dto.lead_fields.map((f) => ({
+      id: f.id, name: f.name, type: f.type, copyable: f.copyable, reason: f.reason ?? undefined,
+      reasonCode: f.reason_code ?? undefined, reasonParams: f.reason_params ?? undefined,
+    })),
     lossReasons: dto.loss_reasons,
   };
 }
@@ -62,7 +68,10 @@ export const jobDto = z.object({
       source_id: id,
       status: z.enum(['pending', 'done', 'failed']),
       copies: list(z.object({ n: z.int(), lead_id: id, url: z.string() })),
-      skipped_fields: list(z.object({ field_id: id, name: z.string(), reason: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')) })),
+      skipped_fields: list(z.object({
+        field_id: id, name: z.string(), reason: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')),
+        code: z.nullish(z.string()), params: z.nullish(z.record(z.string(), z.string())),
+      })),
       errors: list(errorItem),
     }),
   ),
@@ -88,7 +97,7 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       sourceId: d.source_id,
       status: d.status,
       copies: d.copies.map((c) => ({ n: c.n, leadId: c.lead_id, url: c.url })),
-      skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason })),
+      skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason, code: f.code ?? null, params: f.params ?? {} })),
       errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
     })),
     reason: dto.reason,
@@ -140,6 +149,9 @@ export const problemDto = z.object({
   status: z.nullish(z.number()),
   detail: z.nullish(z.string()),
   errors: z.nullish(z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+  code: z.nullish(z.string()),
+  params: z.nullish(z.record(z.string(), z.string())),
+  refusals: z.nullish(z.array(z.object({ field: z.string(), code: z.string(), params: z.record(z.string(), z.string()), message: z.string() }))),
 });
 
 export const dpKeyDto = z.object({ key: z.string().check(z.minLength(1)) });

@@ -68,6 +68,8 @@ export interface LeadField {
   type: string;
   copyable: boolean;
   reason?: string;
+  reasonCode?: string;
+  reasonParams?: Record<string, string>;
 }
 export interface Meta {
   accountId: number;
@@ -83,7 +85,7 @@ export interface DealCopyResult {
   sourceId: number;
   status: 'pending' | 'done' | 'failed';
   copies: { n: number; leadId: number; url: string }[];
-  skippedFields: { fieldId: number; name: string; reason: string }[];
+  skippedFields: { fieldId: number; name: string; reason: string; code: string | null; params: Record<string, string> }[];
   errors: string[];
 }
 export interface Job {
@@ -119,13 +121,21 @@ export interface HistoryPage {
   items: JobSummary[];
 }
 
+/** One problem of a refused request (problem+json `refusals`). */
+export interface Refusal {
+  field: string;
+  code: string;
+  params: Record<string, string>;
+  message: string;
+}
+
 /**
  * What went wrong talking to the backend, in a shape the UI can show:
  * unreachable (network) → message + Retry; problem (problem+json) → title/detail + per-field errors.
  */
 export type BackendError =
   | { kind: 'unreachable' }
-  | { kind: 'problem'; status: number; title: string; detail?: string; fieldErrors: Record<string, string[]> }
+  | { kind: 'problem'; status: number; title: string; detail?: string; fieldErrors: Record<string, string[]>; code?: string; params?: Record<string, string>; refusals?: Refusal[] }
   | { kind: 'unexpected'; status: number }
   | { kind: 'invalid_response'; issues: string };
 
