@@ -9,5 +9,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/unit/**/*.test.ts'],
     setupFiles: ['tests/unit/setup.ts'],
+    // The first mount of a test file compiles antd's styles; on a busy 2-core machine that alone can take 5 s.
+    testTimeout: 20_000,
   },
 });

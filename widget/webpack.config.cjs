@@ -36,6 +36,14 @@ module.exports = (env, argv) => {
     },
     plugins: [
       new VueLoaderPlugin(),
+      // Trims antd to what the widget shows (widget/BUNDLE-SIZE.md): ConfigProvider's message/notification hooks
+      // and its ResizeObserver polyfill are swapped for tiny local modules.
+      new webpack.NormalModuleReplacementPlugin(/^\.\.\/(message|notification)$/, (resource) => {
+        if (/ant-design-vue[\\/]es[\\/]config-provider/.test(resource.context)) {
+          resource.request = path.resolve(__dirname, 'src/web/stubs/antdGlobalApi.ts');
+        }
+      }),
+      new webpack.NormalModuleReplacementPlugin(/^resize-observer-polyfill$/, path.resolve(__dirname, 'src/web/stubs/resizeObserver.ts')),
       new webpack.DefinePlugin({
         __VUE_OPTIONS_API__: 'true',
         __VUE_PROD_DEVTOOLS__: 'false',

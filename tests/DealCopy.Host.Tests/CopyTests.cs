@@ -81,6 +81,7 @@ public sealed class CopyTests : HostTestBase
             {
                 Assert.False(copyFields.ContainsKey(id));
                 Assert.Contains("computed", skipped[id]["reason"]!.GetValue<string>());
+                Assert.Equal("field.computed", skipped[id]["code"]!.GetValue<string>());
                 continue;
             }
             Assert.True(copyFields.ContainsKey(id), $"field {field["field_name"]} ({field["field_type"]}) was not copied");
@@ -93,6 +94,8 @@ public sealed class CopyTests : HostTestBase
         var longDeal = job["deals"]!.AsArray().Single(d => d!["source_id"]!.GetValue<long>() == longText)!;
         Assert.Equal("done", longDeal["status"]!.GetValue<string>());
         Assert.Contains("256", longDeal["skipped_fields"]![0]!["reason"]!.GetValue<string>());
+        Assert.Equal("field.text_too_long", longDeal["skipped_fields"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal("256", longDeal["skipped_fields"]![0]!["params"]!["limit"]!.GetValue<string>());
     }
 
     [Fact]
@@ -208,6 +211,6 @@ public sealed class CopyTests : HostTestBase
         Assert.Contains(Boris, users);
         Assert.DoesNotContain(Inactive, users);
         Assert.DoesNotContain(FreeSeat, users);
-        Assert.Contains(meta["lead_fields"]!.AsArray(), f => f!["copyable"]!.GetValue<bool>() == false && f["reason"]!.GetValue<string>().Contains("computed"));
+        Assert.Contains(meta["lead_fields"]!.AsArray(), f => f!["copyable"]!.GetValue<bool>() == false && f["reason"]!.GetValue<string>().Contains("computed") && f["reason_code"]!.GetValue<string>() == "field.computed");
     }
 }

@@ -20,6 +20,21 @@ test('a refused copy shows the problem title, detail and field errors', async ()
   await context.close();
 });
 
+test('the same refusal reads in Russian, worded from its code', async () => {
+  const { page, context } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '29999999', lang: 'ru' });
+  await page.getByTestId('open-card').click();
+  await page.waitForSelector('[data-testid="copy-form"]', { timeout: 20_000 });
+  await page.locator('[data-testid="copy-form"] [data-testid="submit"]').click();
+  const alert = page.getByTestId('backend-error');
+  await alert.waitFor({ timeout: 20_000 });
+  const text = await alert.innerText();
+  assert.match(text, /Некоторых сделок не существует\./);
+  assert.match(text, /lead_ids\[0\]: Сделка 29999999 не существует или удалена\./);
+  assert.doesNotMatch(text, /not found|does not exist|Some/, 'no English sentence in the Russian interface');
+  await screenshot(page, 'error-problem-ru');
+  await context.close();
+});
+
 test('an unreachable backend shows a clear message with Retry', async () => {
   const dead = await freePort();
   const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { lead: '20000001', api: `http://127.0.0.1:${dead}` });

@@ -99,10 +99,9 @@ export async function openHarness(browser, baseUrl, query = {}) {
   return { page, context, errors };
 }
 
-/** Picks an option of an antd Select inside `container` by its visible label. */
+/** Picks an option of the widget's select inside `container` by its visible label. */
 export async function choose(page, container, label) {
-  await page.locator(`${container} .dc-ant-select-selector`).first().click();
-  await page.locator(`.dc-ant-select-dropdown:visible .dc-ant-select-item-option[title="${label}"]`).click();
+  await page.locator(`${container} select.dc-select-native`).first().selectOption({ label });
 }
 
 export async function screenshot(page, name) {

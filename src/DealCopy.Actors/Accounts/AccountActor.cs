@@ -111,6 +111,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<CopyValidated>(Accept);
         Command<GetJob>(ViewJob);
         Command<UndoJob>(Undo);
+        Command<ListJobs>(m => Sender.Tell(History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, m.ViewerIsAdmin), m.Offset, m.Limit, m.CreatedSince)));
         Command<StartRepeatDeal>(Repeat);
         Command<UninstallAccount>(Uninstall);
         Command<Due>(d =>
@@ -127,8 +128,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<ForgetMetadata>(_ => _metadata = null);
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
-        Command<ListJobs>(_ => Sender.Tell(new JobListView(_accountId, _state.Jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
-            .Select(j => new JobSummaryView(j.JobId, j.Status, j.CreatedAt, j.FinishedAt, j.Items.Count, j.Items.Values.Count(i => i.IsSettled))).ToList())));
+        Command<ListAccountJobs>(_ => Sender.Tell(new AccountJobsView(_accountId, _state.Jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+            .Select(j => new AccountJobRow(j.JobId, j.Status, j.CreatedAt, j.FinishedAt, j.Items.Count, j.Items.Values.Count(i => i.IsSettled))).ToList())));
         Command<PersistJobEvents>(PersistFromJob);
         Command<GetJobMetadata>(_ =>
         {
@@ -716,8 +717,8 @@ public sealed class AccountActor : ReceivePersistentActor
                 meta.Users.Where(u => u.CanBeResponsible).Select(u => new UserView(u.Id, u.Name ?? "")).ToList(),
                 meta.LeadFields.Where(f => f.Id != meta.MarkerFieldId).OrderBy(f => f.Sort).Select(f =>
                 {
-                    var reason = CopyPlan.WhyNotCopyable(f, new CustomFieldValues { Values = [new CustomFieldValue()] });
-                    return new FieldView(f.Id, f.Name ?? "", f.Type ?? "", reason is null, reason);
+                    var reason = CopyPlan.WhyNot(f, new CustomFieldValues { Values = [new CustomFieldValue()] });
+                    return new FieldView(f.Id, f.Name ?? "", f.Type ?? "", reason is null, reason?.Message) { ReasonCode = reason?.Code, ReasonParams = reason?.Params };
                 }).ToList(),
                 meta.LossReasons.Select(r => new LossReasonView(r.Id, r.Name ?? "")).ToList());
         }

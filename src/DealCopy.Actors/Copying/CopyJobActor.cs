@@ -257,8 +257,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 {
                     // the values sent carry only the field id: name and type for the report come from the account's fields
                     var known = meta.Field(field!.FieldId!.Value);
-                    list.Add(new SkippedField(field.FieldId.Value, known?.Name ?? field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture),
-                        known?.Type ?? field.FieldType ?? "", "amoCRM refused the value: " + error.Detail));
+                    list.Add(SkippedField.Of(field.FieldId.Value, known?.Name ?? field.FieldName ?? field.FieldId.Value.ToString(CultureInfo.InvariantCulture),
+                        known?.Type ?? field.FieldType ?? "", Reason.Of("field.value_refused", "amoCRM refused the value: " + error.Detail, ("detail", error.Detail))));
                 }
             }
             else

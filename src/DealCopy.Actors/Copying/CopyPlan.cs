@@ -128,9 +128,9 @@ public static class CopyPlan
                 if (keep is { } id && (meta.User(id) is { CanBeResponsible: false } || (meta.Users.Count > 0 && meta.User(id) is null)))
                 {
                     // a rule (RequestedBy 0, the robot) leaves the choice to amoCRM: the installing user
-                    skipped.Add(new SkippedField(0, "Ответственный", "responsible_user_id", ctx.RequestedBy == 0
-                        ? $"user {id} is inactive, a free seat or no longer in the account; amoCRM assigns the copy to the user who installed DealCopy"
-                        : $"user {id} is inactive, a free seat or no longer in the account; the copy is assigned to the user who started the copy"));
+                    skipped.Add(SkippedField.Of(0, "Ответственный", "responsible_user_id", ctx.RequestedBy == 0
+                        ? Reason.Of("responsible.unusable_installer", $"user {id} is inactive, a free seat or no longer in the account; amoCRM assigns the copy to the user who installed DealCopy", ("user_id", id))
+                        : Reason.Of("responsible.unusable_requester", $"user {id} is inactive, a free seat or no longer in the account; the copy is assigned to the user who started the copy", ("user_id", id))));
                     return ctx.RequestedBy == 0 ? null : ctx.RequestedBy;
                 }
                 return keep;
@@ -147,10 +147,10 @@ public static class CopyPlan
             var field = meta.Field(fieldId);
             var name = field?.Name ?? values.FieldName ?? fieldId.ToString(CultureInfo.InvariantCulture);
             var type = field?.Type ?? values.FieldType ?? "unknown";
-            var reason = WhyNotCopyable(field, values);
+            var reason = WhyNot(field, values);
             if (reason is not null)
             {
-                skipped.Add(new SkippedField(fieldId, name, type, reason));
+                skipped.Add(SkippedField.Of(fieldId, name, type, reason));
                 continue;
             }
             result.Add(new CustomFieldValues { FieldId = fieldId, Values = values.Values!.Select(v => WriteValue(type, v)).ToList() });
@@ -159,14 +159,18 @@ public static class CopyPlan
     }
 
     /// <summary>Why a field cannot be written to a new lead, or null when it can (API-NOTES §7.4).</summary>
-    public static string? WhyNotCopyable(CustomField? field, CustomFieldValues? values = null)
+    public static string? WhyNotCopyable(CustomField? field, CustomFieldValues? values = null) => WhyNot(field, values)?.Message;
+
+    /// <summary>Why a field cannot be written to a new lead, with its code (docs/API.md), or null when it can.</summary>
+    public static Reason? WhyNot(CustomField? field, CustomFieldValues? values = null)
     {
-        if (field is null) return "the field no longer exists in the account";
-        if (field.IsComputed == true) return "computed (formula) field: amoCRM calculates it";
-        if (field.Type is null || !CustomFieldTypes.OnLeads.Contains(field.Type)) return $"field type '{field.Type}' cannot be written on deals";
-        if (values?.Values is null || values.Values.Count == 0) return "the field has no value";
+        if (field is null) return Reason.Of("field.gone", "the field no longer exists in the account");
+        if (field.IsComputed == true) return Reason.Of("field.computed", "computed (formula) field: amoCRM calculates it");
+        if (field.Type is null || !CustomFieldTypes.OnLeads.Contains(field.Type))
+            return Reason.Of("field.type_not_writable", $"field type '{field.Type}' cannot be written on deals", ("type", field.Type));
+        if (values?.Values is null || values.Values.Count == 0) return Reason.Of("field.empty", "the field has no value");
         if (field.Type == CustomFieldTypes.Text && values.Values.Any(v => v.Value?.Type == JTokenType.String && ((string?)v.Value)!.Length > TextLimit))
-            return $"text longer than {TextLimit} characters cannot be written through the amoCRM API";
+            return Reason.Of("field.text_too_long", $"text longer than {TextLimit} characters cannot be written through the amoCRM API", ("limit", TextLimit));
         return null;
     }
 

@@ -36,8 +36,8 @@ public sealed record GetAccountMeta(long AccountId) : IWithAccountId
 
 public sealed record GetAccountStatus(long AccountId) : IWithAccountId;
 
-/// <summary>The account's jobs, newest first (the operator's <c>dealcopy account jobs</c>); replies <see cref="JobListView"/>.</summary>
-public sealed record ListJobs(long AccountId) : IWithAccountId;
+/// <summary>The account's jobs, newest first (the operator's <c>dealcopy account jobs</c>); replies <see cref="AccountJobsView"/>.</summary>
+public sealed record ListAccountJobs(long AccountId) : IWithAccountId;
 
 // ---- replies -------------------------------------------------------------------------------
 
@@ -69,9 +69,9 @@ public sealed record AccountNotInstalled(long AccountId) : IDealCopyMessage;
 public sealed record AmoUnavailable(long AccountId, string Detail) : IDealCopyMessage;
 
 /// <summary>One line per job of an account, newest first.</summary>
-public sealed record JobListView(long AccountId, IReadOnlyList<JobSummaryView> Jobs) : IDealCopyMessage;
+public sealed record AccountJobsView(long AccountId, IReadOnlyList<AccountJobRow> Jobs) : IDealCopyMessage;
 
-public sealed record JobSummaryView(string Id, string Status, long CreatedAt, long? FinishedAt, int Total, int Done);
+public sealed record AccountJobRow(string Id, string Status, long CreatedAt, long? FinishedAt, int Total, int Done);
 
 public sealed record AccountStatusView(long AccountId, bool Installed, string? Subdomain, string? Referer, int RunningJobs) : IDealCopyMessage;
 
@@ -101,3 +101,6 @@ public sealed record RepeatAccepted(string JobId, bool IsNew, long RunAt) : IDea
 public sealed record UninstallAccount(long AccountId) : IWithAccountId;
 
 public sealed record AccountUninstalledReply(long AccountId, int CancelledJobs) : IDealCopyMessage;
+
+/// <summary>The jobs a user may see, newest first (GET /api/v1/copies); replies <see cref="JobPage"/>.</summary>
+public sealed record ListJobs(long AccountId, long ViewerUserId, bool ViewerIsAdmin, int Offset, int Limit, long CreatedSince) : IWithAccountId;

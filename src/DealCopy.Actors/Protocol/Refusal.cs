@@ -26,3 +26,13 @@ public sealed record Refusal(string Field, string Code, IReadOnlyDictionary<stri
         return errors;
     }
 }
+
+/// <summary>
+/// Why something in a job report happened (a field not copied, a step that failed): a stable code from docs/API.md,
+/// its parameters, and the English text for API readers. The widget words the code in ru and en.
+/// </summary>
+public sealed record Reason(string Code, IReadOnlyDictionary<string, string> Params, string Message)
+{
+    public static Reason Of(string code, string message, params (string Name, object? Value)[] parameters) =>
+        new(code, Refusal.Parameters(parameters), message);
+}

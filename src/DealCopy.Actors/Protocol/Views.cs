@@ -1,7 +1,16 @@
 namespace DealCopy.Actors.Protocol;
 
-/// <summary>A field the copy could not write, and why (shown to the user).</summary>
-public sealed record SkippedField(long FieldId, string Name, string Type, string Reason);
+/// <summary>A field the copy could not write, and why (shown to the user): <see cref="Reason"/> in English, <see cref="Code"/> for the widget.</summary>
+public sealed record SkippedField(long FieldId, string Name, string Type, string Reason)
+{
+    /// <summary>The reason's stable code (docs/API.md); <c>field.not_copied</c> for reports journaled before codes existed.</summary>
+    public string Code { get; init; } = "field.not_copied";
+
+    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+
+    public static SkippedField Of(long fieldId, string name, string type, Reason reason) =>
+        new(fieldId, name, type, reason.Message) { Code = reason.Code, Params = reason.Params };
+}
 
 public sealed record StatusView(long Id, string Name, int Sort, string? Color, string Kind);
 
@@ -9,7 +18,13 @@ public sealed record PipelineView(long Id, string Name, bool IsMain, IReadOnlyLi
 
 public sealed record UserView(long Id, string Name);
 
-public sealed record FieldView(long Id, string Name, string Type, bool Copyable, string? Reason);
+public sealed record FieldView(long Id, string Name, string Type, bool Copyable, string? Reason)
+{
+    /// <summary>The code of <see cref="Reason"/> (docs/API.md), null when the field is copyable.</summary>
+    public string? ReasonCode { get; init; }
+
+    public IReadOnlyDictionary<string, string>? ReasonParams { get; init; }
+}
 
 public sealed record LossReasonView(long Id, string Name);
 
@@ -52,3 +67,21 @@ public sealed record JobView(
     /// <summary>When a delayed repeat deal is due (Unix seconds), else null.</summary>
     public long? RunAt { get; init; }
 }
+
+/// <summary>One job in the history: what it is, who started it, how far it got, whether it can be undone.</summary>
+public sealed record JobSummaryView(
+    string Id,
+    string Status,
+    string Kind,
+    long StartedBy,
+    long CreatedAt,
+    long? FinishedAt,
+    int Deals,
+    int Total,
+    int Done,
+    int Created,
+    int Failed,
+    bool CanUndo);
+
+/// <summary>A page of the history: <see cref="Total"/> jobs the viewer may see, <see cref="Items"/> from <see cref="Offset"/>.</summary>
+public sealed record JobPage(int Total, int Offset, int Limit, IReadOnlyList<JobSummaryView> Items) : IDealCopyMessage;

@@ -45,9 +45,9 @@ public static class AdminApi
             IResult r => r,
             var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         });
-        admin.MapGet("/accounts/{id:long}/jobs", async (HttpContext ctx, long id) => await WidgetApi.Ask(ctx, new ListJobs(id)) switch
+        admin.MapGet("/accounts/{id:long}/jobs", async (HttpContext ctx, long id) => await WidgetApi.Ask(ctx, new ListAccountJobs(id)) switch
         {
-            JobListView v => Results.Json(v, Problem.Json),
+            AccountJobsView v => Results.Json(v, Problem.Json),
             IResult r => r,
             var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         });

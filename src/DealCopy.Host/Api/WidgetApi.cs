@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using DealCopy.Actors.Protocol;
 using DealCopy.Host.Auth;
+using DealCopy.Host.Configuration;
 using DealCopy.Host.Hosting;
 
 namespace DealCopy.Host.Api;
@@ -20,6 +21,7 @@ public static class WidgetApi
         var api = app.MapGroup("/api/v1").AddEndpointFilter(Authenticate).RequireCors(CorsPolicy);
         api.MapGet("/meta", Handler(Meta)).WithSummary("Pipelines, stages, users and deal fields for the copy form");
         api.MapPost("/copies", Handler(Start)).WithSummary("Start a copy job; 202 with the job URL");
+        api.MapGet("/copies", Handler(List)).WithSummary("The copy jobs the caller may see (own; an admin sees everyone's), newest first, paged");
         api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
         api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
         SettingsApi.Map(api);
@@ -138,6 +140,57 @@ public static class WidgetApi
             default:
                 return Unexpected(answer);
         }
+    }
+
+    /// <summary>Largest page of GET /api/v1/copies.</summary>
+    public const int MaxHistoryPage = 100;
+
+    private static async Task<IResult> List(HttpContext ctx)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        int Number(string name, int fallback, int min, int max)
+        {
+            var raw = ctx.Request.Query[name].ToString();
+            if (raw.Length == 0) return fallback;
+            if (int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
+            errors[name] = $"{name} must be a whole number from {min} to {max}";
+            return fallback;
+        }
+        var offset = Number("offset", 0, 0, int.MaxValue);
+        var limit = Number("limit", 20, 1, MaxHistoryPage);
+        if (errors.Count > 0) return Problem.BadRequest("request.invalid", "Some query parameters are wrong.", errors);
+        var caller = Caller(ctx);
+        var days = ctx.RequestServices.GetRequiredService<JobsOptions>().HistoryDays;
+        var since = ctx.RequestServices.GetRequiredService<Hooks.JobClock>().Time.GetUtcNow().AddDays(-days).ToUnixTimeSeconds();
+        var answer = await Ask(ctx, new ListJobs(caller.AccountId, caller.UserId, caller.IsAdmin, offset, limit, since));
+        return answer switch
+        {
+            JobPage page => Results.Json(new
+            {
+                total = page.Total,
+                offset = page.Offset,
+                limit = page.Limit,
+                history_days = days,
+                items = page.Items.Select(j => new
+                {
+                    id = j.Id,
+                    status = j.Status,
+                    kind = j.Kind,
+                    started_by = j.StartedBy,
+                    created_at = j.CreatedAt,
+                    finished_at = j.FinishedAt,
+                    deals = j.Deals,
+                    total = j.Total,
+                    done = j.Done,
+                    created = j.Created,
+                    failed = j.Failed,
+                    can_undo = j.CanUndo,
+                    url = $"/api/v1/copies/{j.Id}",
+                }),
+            }, Problem.Json),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
     }
 
     private static async Task<IResult> Get(HttpContext ctx, string id)

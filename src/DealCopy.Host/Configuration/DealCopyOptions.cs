@@ -104,7 +104,7 @@ public sealed class CorsOptions
 public static class HostSettings
 {
     public static readonly Type[] Sections =
-        [typeof(AmoOptions), typeof(JournalOptions), typeof(SecurityOptions), typeof(AdminOptions), typeof(AkkaOptions), typeof(CorsOptions), typeof(Hooks.DpOptions)];
+        [typeof(AmoOptions), typeof(JournalOptions), typeof(SecurityOptions), typeof(AdminOptions), typeof(AkkaOptions), typeof(CorsOptions), typeof(Hooks.DpOptions), typeof(JobsOptions)];
 
     /// <summary>Read by name (not through a section type); <c>Serilog</c> takes any key under it.</summary>
     public static readonly string[] Named = ["urls", "Data:Path", "Widget:DistPath", "Sandbox:Enabled", "Sandbox:KeepJournal", "Sandbox:Urls"];
@@ -122,4 +122,13 @@ public static class HostSettings
             string.Equals((string?)t.GetField("Section")?.GetValue(null), parts[0], StringComparison.OrdinalIgnoreCase)
             && t.GetProperty(parts[1], System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is not null);
     }
+}
+
+/// <summary>Copy jobs (<c>Jobs</c> section).</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
+    public int HistoryDays { get; set; } = 90;
 }

@@ -59,6 +59,7 @@ public static class DealCopyApp
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
         builder.Services.AddSingleton(new Hooks.HookKeys(security.DpKeySecret, amo.ClientId, amo.ClientSecret));
         builder.Services.AddSingleton(config.GetSection(Hooks.DpOptions.Section).Get<Hooks.DpOptions>() ?? new Hooks.DpOptions());
+        builder.Services.AddSingleton(config.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions());
         builder.Services.AddSingleton<Hooks.Installer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Hooks.Installer>());
         builder.Services.AddOpenApi();
@@ -133,7 +134,7 @@ public static class DealCopyApp
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");
         if (!Uri.TryCreate(config["Amo:RedirectUri"], UriKind.Absolute, out _))
             throw new InvalidOperationException("DealCopy.Host cannot start: Amo:RedirectUri must be an absolute URL.");
-        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Admin:LogLines", 1) })
+        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Admin:LogLines", 1), ("Jobs:HistoryDays", 1) })
         {
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");

@@ -341,7 +341,7 @@ public sealed class AdmissionTests
             foreach (var code in codes)
             {
                 Assert.Contains($"`{code}`", api);
-                Assert.True(messages.SelectToken("codes." + code)?.Type == Newtonsoft.Json.Linq.JTokenType.String, $"{lang}.json has no codes.{code}");
+                Assert.True(messages["codes"]?[code]?.Type == Newtonsoft.Json.Linq.JTokenType.String, $"{lang}.json has no codes.{code}");
             }
         }
     }

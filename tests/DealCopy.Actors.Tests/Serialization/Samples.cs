@@ -60,7 +60,8 @@ internal static class Samples
         new GetCopySettings(Account, 504141),
         new SaveCopySettings(Account, 504141, new CopyAccess([504141, 504142], [0, 267688])),
         new GetAccountStatus(Account),
-        new ListJobs(Account),
+        new ListAccountJobs(Account),
+        new ListJobs(Account, 504141, false, 20, 20, 1690000000),
         new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000) { UserId = 504141 },
         // replies
         new AccountInstalledReply(Account, "demo"),
@@ -73,7 +74,7 @@ internal static class Samples
         new AccountNotInstalled(Account),
         new AmoUnavailable(Account, "amoCRM answered 503"),
         new AccountStatusView(Account, true, "demo", "demo.amocrm.ru", 2),
-        new JobListView(Account, [new JobSummaryView(Job, "running", 1700000000, null, 3, 1), new JobSummaryView("older", "completed", 1690000000, 1690000100, 1, 1)]),
+        new AccountJobsView(Account, [new AccountJobRow(Job, "running", 1700000000, null, 3, 1), new AccountJobRow("older", "completed", 1690000000, 1690000100, 1, 1)]),
         new WidgetCallAuthorized(Account, "demo.amocrm.ru"),
         new WidgetCallRefused(Account, "auth.token_replayed", "the token was used before"),
         new AccountMetaView(Account, "demo",
@@ -84,6 +85,7 @@ internal static class Samples
         View,
         new CopySettingsView(new CopyAccess([504141], [267688]), [new SettingsUserView(504141, "Анна", 0)], [new SettingsGroupView(0, "Отдел продаж"), new SettingsGroupView(267688, "Менеджеры")], true, 504141, 1700000600),
         new AccessRefused(403, "rights.user_inactive", "The user is deactivated", "user 504142 is deactivated in amoCRM", [Refusal.Of("", "rights.user_inactive", "user 504142 is deactivated in amoCRM", ("user_id", 504142))]),
+        new JobPage(41, 20, 20, [new JobSummaryView(Job, "completed", "copy", 504141, 1700000001, 1700000100, 1, 2, 2, 2, 0, true)]),
         // events
         new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),
         new TokensRotated("v1.bmV3", 1700000500),

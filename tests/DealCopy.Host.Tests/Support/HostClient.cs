@@ -99,6 +99,15 @@ public abstract class HostClient
         return ((int)r.StatusCode, (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!);
     }
 
+    /// <summary>Starts a copy as the user of <paramref name="token"/>; returns the job id (asserts 202).</summary>
+    public async Task<string> PostCopyWithTokenAsync(object body, string token)
+    {
+        using var r = await CallAsync(HttpMethod.Post, "api/v1/copies", body, token: token);
+        var text = await r.Content.ReadAsStringAsync();
+        if ((int)r.StatusCode != 202) throw new InvalidOperationException($"copy: {(int)r.StatusCode} {text}");
+        return JsonNode.Parse(text)!["id"]!.GetValue<string>();
+    }
+
     public async Task<JsonObject> JobAsync(string id, long? accountId = null)
     {
         using var r = await CallAsync(HttpMethod.Get, $"api/v1/copies/{id}", accountId: accountId);

@@ -1,6 +1,6 @@
 import type { BackendApi } from '../data/backendApi';
 import type { Loaded } from '../data/settingsStorage';
-import { translate } from '../infrastructure/i18n';
+import { codeText, translate } from '../infrastructure/i18n';
 import type { Messages, WidgetSettings } from '../infrastructure/types';
 
 /** What the use cases need from the outside world; the Web layer wires it once per widget. */
@@ -25,6 +25,12 @@ export function useDeps(): AppDeps {
 }
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** A service code in the user's language, or the service's English `fallback` for a code the widget does not know. */
+export function useCodeText(): (code: string | null | undefined, params: Record<string, string> | undefined, fallback: string) => string {
+  const { messages } = useDeps();
+  return (code, params, fallback) => codeText(messages, code, params) ?? fallback;
+}
 
 /** Translation function over the active messages (i18n/<lang>.json). */
 export function useT(): Translate {

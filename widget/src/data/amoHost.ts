@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AuthorizedAjax } from './authorizedAjaxAdapter';
 
 /** The parts of amoCRM's widget object (`self`) the widget uses (API-NOTES §15.3). */
@@ -27,7 +27,7 @@ function app(): AmoApp | undefined {
   return g.APP ?? g.AMOCRM;
 }
 
-const idLike = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number).pipe(z.number().int().nonnegative());
+const idLike = z.pipe(z.pipe(z.union([z.number(), z.string().check(z.regex(/^\d+$/))]), z.transform(Number)), z.int().check(z.nonnegative()));
 
 /** The id of the deal open in the card, or null outside a saved deal card. */
 export function currentLeadId(): number | null {

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { Access, CopyOptions, Job, Meta } from '../infrastructure/types';
-import { accessDto, dpKeyDto, jobAcceptedDto, jobDto, metaDto, toAccess, toCopyOptionsDto, toJob, toMeta } from './dto';
+import type { Access, CopyOptions, HistoryPage, Job, Meta } from '../infrastructure/types';
+import { accessDto, dpKeyDto, historyDto, jobAcceptedDto, jobDto, metaDto, toAccess, toCopyOptionsDto, toHistoryPage, toJob, toMeta } from './dto';
 import { parseAnswer, toBackendFailure } from './backendErrors';
 import { authorizedAjaxAdapter, type AuthorizedAjax } from './authorizedAjaxAdapter';
 
@@ -10,6 +10,8 @@ export interface BackendApi {
   startCopy(leadIds: number[], options: CopyOptions, idempotencyKey?: string): Promise<{ id: string }>;
   getJob(id: string): Promise<Job>;
   undo(id: string): Promise<void>;
+  /** The runs the user may see, newest first (their own; an admin's: everyone's). */
+  listJobs(offset: number, limit: number): Promise<HistoryPage>;
   /** The account's DP key, or null when the backend does not offer DP rules yet (404). */
   getDpKey(): Promise<string | null>;
   /** Who may copy, as the server keeps it. */
@@ -47,6 +49,9 @@ export function createBackendApi(http: AxiosInstance): BackendApi {
       }),
 
     getJob: (id) => call(async () => toJob(parseAnswer(jobDto, (await http.get(`/api/v1/copies/${encodeURIComponent(id)}`)).data))),
+
+    listJobs: (offset, limit) =>
+      call(async () => toHistoryPage(parseAnswer(historyDto, (await http.get('/api/v1/copies', { params: { offset, limit } })).data))),
 
     undo: (id) => call(async () => void (await http.post(`/api/v1/copies/${encodeURIComponent(id)}/undo`))),
 

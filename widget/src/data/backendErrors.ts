@@ -1,5 +1,5 @@
 import { AxiosError } from 'axios';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { BackendFailure, type BackendError } from '../infrastructure/types';
 import { problemDto } from './dto';
 
@@ -43,7 +43,7 @@ export function problemFrom(status: number, body: unknown): BackendError {
 }
 
 /** Validates a backend answer; a shape we do not understand is an error, never a half-rendered screen. */
-export function parseAnswer<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
+export function parseAnswer<T extends z.ZodMiniType>(schema: T, data: unknown): z.infer<T> {
   const result = schema.safeParse(data);
   if (!result.success) {
     // The screen says "not understood"; the console says what exactly, for whoever opens devtools.

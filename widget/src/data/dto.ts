@@ -1,10 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { JOB_STATUSES } from '../infrastructure/constants';
-import type { Access, CopyOptions, Job, Meta } from '../infrastructure/types';
+import type { Access, CopyOptions, HistoryPage, Job, Meta } from '../infrastructure/types';
 
 /** zod schemas of the backend's JSON (docs/API.md) and the mapping DTO ↔ model. */
 
-const id = z.number().int();
+const id = z.int();
+/** An optional list that the service may leave out or send as null. */
+const list = <T extends z.ZodMiniType>(item: T) => z.pipe(z.nullish(z.array(item)), z.transform((v) => v ?? []));
+const text = z.pipe(z.nullish(z.string()), z.transform((v) => v ?? null));
 
 export const metaDto = z.object({
   account: z.object({ id, subdomain: z.string() }),
@@ -12,17 +15,20 @@ export const metaDto = z.object({
     z.object({
       id,
       name: z.string(),
-      is_main: z.boolean().nullish().transform((v) => v ?? false),
+      is_main: z.pipe(z.nullish(z.boolean()), z.transform((v) => v ?? false)),
       statuses: z.array(
-        z.object({ id, name: z.string(), color: z.string().nullish(), kind: z.enum(['open', 'won', 'lost']).catch('open') }),
+        z.object({ id, name: z.string(), color: z.nullish(z.string()), kind: z.catch(z.enum(['open', 'won', 'lost']), 'open') }),
       ),
     }),
   ),
   users: z.array(z.object({ id, name: z.string() })),
   lead_fields: z.array(
-    z.object({ id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.string().nullish() }),
+    z.object({
+      id, name: z.string(), type: z.string(), copyable: z.boolean(), reason: z.nullish(z.string()),
+      reason_code: z.nullish(z.string()), reason_params: z.nullish(z.record(z.string(), z.string())),
+    }),
   ),
-  loss_reasons: z.array(z.object({ id, name: z.string() })).nullish().transform((v) => v ?? []),
+  loss_reasons: list(z.object({ id, name: z.string() })),
 });
 
 export function toMeta(dto: z.infer<typeof metaDto>): Meta {
@@ -36,44 +42,49 @@ export function toMeta(dto: z.infer<typeof metaDto>): Meta {
       stages: p.statuses.map((s) => ({ id: s.id, name: s.name, kind: s.kind, color: s.color ?? undefined })),
     })),
     users: dto.users,
-    leadFields: dto.lead_fields.map((f) => ({ ...f, reason: f.reason ?? undefined })),
+    leadFields: dto.lead_fields.map((f) => ({
+      id: f.id, name: f.name, type: f.type, copyable: f.copyable, reason: f.reason ?? undefined,
+      reasonCode: f.reason_code ?? undefined, reasonParams: f.reason_params ?? undefined,
+    })),
     lossReasons: dto.loss_reasons,
   };
 }
 
-export const jobAcceptedDto = z.object({ id: z.string().min(1), status: z.string(), url: z.string().nullish() });
+export const jobAcceptedDto = z.object({ id: z.string().check(z.minLength(1)), status: z.string(), url: z.nullish(z.string()) });
 
 const errorItem = z.union([
   z.string(),
-  z.looseObject({ message: z.string().nullish(), detail: z.string().nullish(), title: z.string().nullish() }),
+  z.looseObject({ message: z.nullish(z.string()), detail: z.nullish(z.string()), title: z.nullish(z.string()) }),
 ]);
 
 export const jobDto = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
-  reason: z.string().nullish().transform((v) => v ?? null),
-  total: z.number().int().nonnegative(),
-  done: z.number().int().nonnegative(),
+  reason: text,
+  total: z.int().check(z.nonnegative()),
+  done: z.int().check(z.nonnegative()),
   deals: z.array(
     z.object({
       source_id: id,
       status: z.enum(['pending', 'done', 'failed']),
-      copies: z.array(z.object({ n: z.number().int(), lead_id: id, url: z.string() })).nullish().transform((v) => v ?? []),
-      skipped_fields: z
-        .array(z.object({ field_id: id, name: z.string(), reason: z.string().nullish().transform((v) => v ?? '') }))
-        .nullish()
-        .transform((v) => v ?? []),
-      errors: z.array(errorItem).nullish().transform((v) => v ?? []),
+      copies: list(z.object({ n: z.int(), lead_id: id, url: z.string() })),
+      skipped_fields: list(z.object({
+        field_id: id, name: z.string(), reason: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')),
+        code: z.nullish(z.string()), params: z.nullish(z.record(z.string(), z.string())),
+      })),
+      errors: list(errorItem),
     }),
   ),
-  undo: z
-    .object({
-      status: z.string(),
-      closed: z.array(id).nullish().transform((v) => v ?? []),
-      not_undone: z.array(z.object({ lead_id: id, reason: z.string() })).nullish().transform((v) => v ?? []),
-    })
-    .nullish()
-    .transform((v) => v ?? null),
+  undo: z.pipe(
+    z.nullish(
+      z.object({
+        status: z.string(),
+        closed: list(id),
+        not_undone: list(z.object({ lead_id: id, reason: z.string() })),
+      }),
+    ),
+    z.transform((v) => v ?? null),
+  ),
 });
 
 export function toJob(dto: z.infer<typeof jobDto>): Job {
@@ -86,7 +97,7 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       sourceId: d.source_id,
       status: d.status,
       copies: d.copies.map((c) => ({ n: c.n, leadId: c.lead_id, url: c.url })),
-      skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason })),
+      skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason, code: f.code ?? null, params: f.params ?? {} })),
       errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
     })),
     reason: dto.reason,
@@ -100,29 +111,58 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
   };
 }
 
-export const problemDto = z.object({
-  type: z.string().nullish(),
-  title: z.string().nullish(),
-  status: z.number().nullish(),
-  detail: z.string().nullish(),
-  errors: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish(),
-  code: z.string().nullish(),
-  params: z.record(z.string(), z.string()).nullish(),
-  refusals: z.array(z.object({
-    field: z.string(),
-    code: z.string(),
-    params: z.record(z.string(), z.string()).nullish(),
-    message: z.string().nullish(),
-  })).nullish(),
+export const historyDto = z.object({
+  total: z.int().check(z.nonnegative()),
+  offset: z.int().check(z.nonnegative()),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(JOB_STATUSES),
+      kind: z.catch(z.enum(['copy', 'repeat']), 'copy'),
+      started_by: id,
+      created_at: id,
+      finished_at: z.pipe(z.nullish(id), z.transform((v) => v ?? null)),
+      deals: z.int(),
+      total: z.int(),
+      done: z.int(),
+      created: z.int(),
+      failed: z.int(),
+      can_undo: z.boolean(),
+    }),
+  ),
 });
+
+export function toHistoryPage(dto: z.infer<typeof historyDto>): HistoryPage {
+  return {
+    total: dto.total,
+    offset: dto.offset,
+    items: dto.items.map((j) => ({
+      id: j.id, status: j.status, kind: j.kind, startedBy: j.started_by, createdAt: j.created_at, finishedAt: j.finished_at,
+      deals: j.deals, total: j.total, done: j.done, created: j.created, failed: j.failed, canUndo: j.can_undo,
+    })),
+  };
+}
+
+export const problemDto = z.object({
+  type: z.nullish(z.string()),
+  title: z.nullish(z.string()),
+  status: z.nullish(z.number()),
+  detail: z.nullish(z.string()),
+  errors: z.nullish(z.record(z.string(), z.union([z.string(), z.array(z.string())]))),
+  code: z.nullish(z.string()),
+  params: z.nullish(z.record(z.string(), z.string())),
+  refusals: z.nullish(z.array(z.object({ field: z.string(), code: z.string(), params: z.nullish(z.record(z.string(), z.string())), message: z.nullish(z.string()) }))),
+});
+
+const groupId = z.int().check(z.nonnegative());
 
 /** GET/PUT /api/v1/settings: who may copy, kept on the server (docs/API.md "Settings"). */
 export const accessDto = z.object({
   allowed_user_ids: z.array(id),
-  allowed_group_ids: z.array(z.number().int().nonnegative()),
+  allowed_group_ids: z.array(groupId),
   may_edit: z.boolean(),
-  users: z.array(z.object({ id, name: z.string(), group_id: z.number().int().nonnegative() })),
-  groups: z.array(z.object({ id: z.number().int().nonnegative(), name: z.string() })),
+  users: z.array(z.object({ id, name: z.string(), group_id: groupId })),
+  groups: z.array(z.object({ id: groupId, name: z.string() })),
 });
 
 export function toAccess(dto: z.infer<typeof accessDto>): Access {
@@ -135,16 +175,16 @@ export function toAccess(dto: z.infer<typeof accessDto>): Access {
   };
 }
 
-export const dpKeyDto = z.object({ key: z.string().min(1) });
+export const dpKeyDto = z.object({ key: z.string().check(z.minLength(1)) });
 
 /**
  * The copy options as the API takes them (POST /api/v1/copies minus lead_ids). The same shape is what
  * the widget stores as its default options and what a DP rule carries, so the backend reads one format.
  */
 export const copyOptionsDto = z.object({
-  copies: z.number().int(),
-  target: z.object({ pipeline_id: id.nullable(), status_id: id.nullable() }),
-  responsible: z.object({ mode: z.enum(['keep', 'fixed', 'round_robin']), user_ids: z.array(id).optional() }),
+  copies: z.int(),
+  target: z.object({ pipeline_id: z.nullable(id), status_id: z.nullable(id) }),
+  responsible: z.object({ mode: z.enum(['keep', 'fixed', 'round_robin']), user_ids: z.optional(z.array(id)) }),
   name_template: z.string(),
   copy: z.object({
     fields: z.union([z.enum(['all', 'none']), z.array(id)]),
@@ -159,9 +199,9 @@ export const copyOptionsDto = z.object({
   }),
   original: z.object({
     action: z.enum(['leave', 'move', 'close_won', 'close_lost']),
-    pipeline_id: id.optional(),
-    status_id: id.optional(),
-    loss_reason_id: id.optional(),
+    pipeline_id: z.optional(id),
+    status_id: z.optional(id),
+    loss_reason_id: z.optional(id),
   }),
 });
 export type CopyOptionsDto = z.infer<typeof copyOptionsDto>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DpRule, WidgetSettings } from '../infrastructure/types';
 import { defaultDpRule, defaultSettings } from '../infrastructure/validators';
 import { copyOptionsDto, fromCopyOptionsDto, toCopyOptionsDto } from './dto';
@@ -11,14 +11,14 @@ export type Loaded<T> = { value: T; malformed: boolean };
 
 const storedSettings = z.object({
   v: z.literal(1),
-  allowed_user_ids: z.array(z.number().int().positive()),
+  allowed_user_ids: z.array(z.int().check(z.positive())),
   defaults: copyOptionsDto,
 });
 
 const storedRule = z.object({
   v: z.literal(1),
   ...copyOptionsDto.shape,
-  delay_minutes: z.number().int().nonnegative(),
+  delay_minutes: z.int().check(z.nonnegative()),
   skip_if_open: z.boolean(),
 });
 

@@ -12,6 +12,18 @@ export function translate(messages: Messages, key: string, params?: Record<strin
   return node.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/**
+ * The text of a service code (docs/API.md "Codes") in the active language, from the `codes` section whose keys are
+ * the dotted codes themselves; null for a code this widget does not know (the caller shows the service's English).
+ */
+export function codeText(messages: Messages, code: string | null | undefined, params?: Record<string, string | number>): string | null {
+  const codes = messages.codes;
+  if (!code || typeof codes !== 'object') return null;
+  const text = codes[code];
+  if (typeof text !== 'string') return null;
+  return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+}
+
 /** Every dotted key of a messages object; used to check that ru and en match. */
 export function messageKeys(messages: Messages, prefix = ''): string[] {
   return Object.entries(messages).flatMap(([k, v]) =>

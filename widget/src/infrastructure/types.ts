@@ -68,6 +68,8 @@ export interface LeadField {
   type: string;
   copyable: boolean;
   reason?: string;
+  reasonCode?: string;
+  reasonParams?: Record<string, string>;
 }
 export interface Meta {
   accountId: number;
@@ -83,7 +85,7 @@ export interface DealCopyResult {
   sourceId: number;
   status: 'pending' | 'done' | 'failed';
   copies: { n: number; leadId: number; url: string }[];
-  skippedFields: { fieldId: number; name: string; reason: string }[];
+  skippedFields: { fieldId: number; name: string; reason: string; code: string | null; params: Record<string, string> }[];
   errors: string[];
 }
 export interface Job {
@@ -95,6 +97,36 @@ export interface Job {
   undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string }[] } | null;
   /** Why the job was cancelled or skipped, when it was. */
   reason: string | null;
+}
+
+/** One run in the history (GET /api/v1/copies). */
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  kind: 'copy' | 'repeat';
+  /** The amoCRM user who started it; 0 = a Digital Pipeline rule. */
+  startedBy: number;
+  createdAt: number;
+  finishedAt: number | null;
+  deals: number;
+  total: number;
+  done: number;
+  created: number;
+  failed: number;
+  canUndo: boolean;
+}
+export interface HistoryPage {
+  total: number;
+  offset: number;
+  items: JobSummary[];
+}
+
+/** One problem of a refused request (problem+json `refusals`). */
+export interface Refusal {
+  field: string;
+  code: string;
+  params: Record<string, string>;
+  message: string;
 }
 
 /**

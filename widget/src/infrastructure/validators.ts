@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MAX_COPIES_PER_LEAD, MAX_DP_DELAY_MINUTES, MAX_NAME_TEMPLATE_LENGTH } from './constants';
 import type { CopyOptions, DpRule, WidgetSettings } from './types';
 
 /** zod schemas of the widget's models; messages are i18n keys so the UI can translate them. */
 
-const id = z.number().int().positive();
+const id = z.int().check(z.positive());
 
 export const copyWhatSchema = z.object({
   fields: z.enum(['all', 'none', 'some']),
@@ -21,21 +21,21 @@ export const copyWhatSchema = z.object({
 
 export const copyOptionsSchema = z
   .object({
-    targetPipelineId: id.nullable(),
-    targetStatusId: id.nullable(),
+    targetPipelineId: z.nullable(id),
+    targetStatusId: z.nullable(id),
     responsibleMode: z.enum(['keep', 'fixed', 'round_robin']),
     responsibleUserIds: z.array(id, 'ui.validation.user_ids'),
-    copies: z.number('ui.validation.copies_range').int('ui.validation.copies_range')
-      .min(1, 'ui.validation.copies_range').max(MAX_COPIES_PER_LEAD, 'ui.validation.copies_range'),
-    nameTemplate: z.string().trim().min(1, 'ui.validation.template_required')
-      .max(MAX_NAME_TEMPLATE_LENGTH, 'ui.validation.template_too_long'),
+    copies: z.int('ui.validation.copies_range')
+      .check(z.minimum(1, 'ui.validation.copies_range'), z.maximum(MAX_COPIES_PER_LEAD, 'ui.validation.copies_range')),
+    nameTemplate: z.string().check(z.trim(), z.minLength(1, 'ui.validation.template_required'),
+      z.maxLength(MAX_NAME_TEMPLATE_LENGTH, 'ui.validation.template_too_long')),
     copy: copyWhatSchema,
     originalAction: z.enum(['leave', 'move', 'close_won', 'close_lost']),
-    originalPipelineId: id.nullable(),
-    originalStatusId: id.nullable(),
-    lossReasonId: id.nullable(),
+    originalPipelineId: z.nullable(id),
+    originalStatusId: z.nullable(id),
+    lossReasonId: z.nullable(id),
   })
-  .superRefine((o, ctx) => {
+  .check(z.superRefine((o, ctx) => {
     if (o.targetPipelineId === null) ctx.addIssue({ code: 'custom', path: ['targetPipelineId'], message: 'ui.validation.pipeline_required' });
     if (o.responsibleMode === 'fixed' && o.responsibleUserIds.length !== 1)
       ctx.addIssue({ code: 'custom', path: ['responsibleUserIds'], message: 'ui.validation.fixed_one_user' });
@@ -45,7 +45,7 @@ export const copyOptionsSchema = z
       ctx.addIssue({ code: 'custom', path: ['originalStatusId'], message: 'ui.validation.move_target' });
     if (o.copy.fields === 'some' && o.copy.fieldIds.length === 0)
       ctx.addIssue({ code: 'custom', path: ['copy', 'fieldIds'], message: 'ui.validation.fields_some' });
-  });
+  }));
 
 /** Defaults may leave the target pipeline open (the form asks for it then). */
 export const defaultsSchema = copyOptionsSchema;
@@ -57,8 +57,8 @@ export const widgetSettingsSchema = z.object({
 
 export const dpRuleSchema = z.object({
   options: z.custom<CopyOptions>(),
-  delayMinutes: z.number('ui.validation.delay_range').int('ui.validation.delay_range')
-    .min(0, 'ui.validation.delay_range').max(MAX_DP_DELAY_MINUTES, 'ui.validation.delay_range'),
+  delayMinutes: z.int('ui.validation.delay_range')
+    .check(z.minimum(0, 'ui.validation.delay_range'), z.maximum(MAX_DP_DELAY_MINUTES, 'ui.validation.delay_range')),
   skipIfOpen: z.boolean(),
 });
 

@@ -57,6 +57,7 @@ export function fakeApi(script: Partial<Record<keyof BackendApi, unknown[]>> = {
     startCopy: answer('startCopy', { id: 'job-1' }) as BackendApi['startCopy'],
     getJob: answer('getJob', job()) as BackendApi['getJob'],
     undo: answer('undo', undefined) as BackendApi['undo'],
+    listJobs: answer('listJobs', { total: 0, offset: 0, items: [] }) as BackendApi['listJobs'],
     getDpKey: answer('getDpKey', 'dp-key-123') as BackendApi['getDpKey'],
     getAccess: answer('getAccess', access) as BackendApi['getAccess'],
     saveAccess: answer('saveAccess', (userIds: number[], groupIds: number[]) => ({ ...access, userIds, groupIds })) as BackendApi['saveAccess'],

@@ -114,6 +114,14 @@ function defineCopyJobStore(id: string) {
       });
     }
 
+    /** Opens a run from the history: follows it live while it runs, then shows its report (and Undo). */
+    async function open(id: string): Promise<void> {
+      startOver();
+      stopped = false;
+      jobId.value = id;
+      await guarded(follow);
+    }
+
     /** Repeats what failed: the POST (same idempotency key), the polling or the undo. */
     async function retry(): Promise<void> {
       if (lastAction) await guarded(lastAction);
@@ -134,7 +142,7 @@ function defineCopyJobStore(id: string) {
     }
 
     return { options, fieldErrors, leadIds, phase, jobId, job, error, busy, progress, canUndo, newLeadIds,
-      setDefaults, setLeads, submit, undo, retry, startOver, stop };
+      setDefaults, setLeads, submit, undo, open, retry, startOver, stop };
   });
 }
 
@@ -142,3 +150,7 @@ function defineCopyJobStore(id: string) {
 export const useCardCopyStore = defineCopyJobStore('dealcopy-card-copy');
 /** The mass copy started from the deals list (leads.selected). */
 export const useMassCopyStore = defineCopyJobStore('dealcopy-mass-copy');
+/** A run opened from the History tab of the card / of the list. */
+export const useCardHistoryRunStore = defineCopyJobStore('dealcopy-card-history-run');
+export const useMassHistoryRunStore = defineCopyJobStore('dealcopy-mass-history-run');
+export type CopyJobStore = ReturnType<typeof useCardCopyStore>;
