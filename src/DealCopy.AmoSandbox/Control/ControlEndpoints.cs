@@ -179,7 +179,9 @@ public static class ControlEndpoints
             ["is_admin"] = user.IsAdmin,
         };
         var key = OptString(body, "signing_key") ?? rt.Options.ClientSecret;
-        return Json(new JsonObject { ["token"] = Jwt.SignHs256(claims, key), ["claims"] = claims.DeepClone() });
+        var token = Jwt.SignHs256(claims, key);
+        Platform.SecretLedger.Publish("widget_jwt", token);
+        return Json(new JsonObject { ["token"] = token, ["claims"] = claims.DeepClone() });
     }
 
     private static async Task<IResult> Install(HttpContext ctx, long id)

@@ -14,6 +14,12 @@ public static class DealCopyApp
 {
     public sealed record Built(WebApplication App, AmoSandboxServer? Sandbox);
 
+    /// <summary>
+    /// When the test suite sets <c>DEALCOPY_TEST_LOGS</c> (a folder), every Host also writes its log lines there, one
+    /// file per Host, so that the suite's last test can scan them all for secrets.
+    /// </summary>
+    private static readonly string? TestLogs = Environment.GetEnvironmentVariable("DEALCOPY_TEST_LOGS") is { Length: > 0 } dir ? dir : null;
+
     public static async Task<Built> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.Where(a => a != "--sandbox").ToArray() });
@@ -27,14 +33,20 @@ public static class DealCopyApp
         var sandbox = sandboxMode ? await SandboxMode.StartSandboxAsync(builder) : null;
 
         // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
-        builder.Services.AddSerilog((sp, lc) => lc
+        builder.Services.AddSerilog((sp, lc) =>
+        {
+            lc
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Http", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            if (TestLogs is not null)
+                lc.WriteTo.File(Path.Combine(TestLogs, $"host-{Environment.ProcessId}-{Guid.NewGuid():N}.log"), formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                    outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+        });
 
         var config = builder.Configuration;
         var amo = config.GetSection(AmoOptions.Section).Get<AmoOptions>()!;

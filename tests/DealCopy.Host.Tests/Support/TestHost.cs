@@ -22,6 +22,8 @@ public sealed class TestHost : IAsyncDisposable
     public const string AdminToken = "test-admin-token";
     private readonly WebApplication _app;
 
+    private static readonly bool ScanLogs = Environment.GetEnvironmentVariable("DEALCOPY_TEST_LOGS") is { Length: > 0 };
+
     private TestHost(WebApplication app, AmoSandboxServer sandbox, Uri baseAddress)
     {
         _app = app;
@@ -51,7 +53,8 @@ public sealed class TestHost : IAsyncDisposable
             ["Data:Path"] = dataPath,
             ["Akka:Port"] = "0",
             ["Akka:AskTimeoutSeconds"] = "20",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
+            // under ./test.sh every line goes to artifacts/logs as well, for the secrets scan (DealCopy.Secrets.Tests)
+            ["Serilog:MinimumLevel:Default"] = ScanLogs ? "Information" : "Warning",
         };
         if (postgres is not null)
         {
@@ -59,12 +62,14 @@ public sealed class TestHost : IAsyncDisposable
             settings["Journal:ConnectionString"] = postgres;
         }
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
+        foreach (var key in new[] { "Security:TokenEncryptionKey", "Security:DpKeySecret", "Admin:Token", "Amo:ClientSecret" })
+            AmoSandbox.Platform.SecretLedger.Publish(key == "Security:DpKeySecret" ? "dp_key_secret" : "host_secret", settings[key]);
 
         var built = await DealCopyApp.BuildAsync([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
             if (jobClock is not null) b.Services.AddSingleton(new Hooks.JobClock(jobClock));
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            b.Logging.SetMinimumLevel(ScanLogs ? LogLevel.Information : LogLevel.Warning);
         });
         await built.App.StartAsync();
         var address = built.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
