@@ -160,12 +160,13 @@ public sealed class BadInputFuzzTests : HostTestBase
         Gen.Int[33, 3000].Select(depth => Utf8("{\"lead_ids\":[1],\"target\":" + Nest(depth) + "}")),
         Gen.Int[33, 20000].Select(depth => Utf8(new string('[', depth) + new string(']', depth))));
 
+    // (HttpClient folds dot segments; those that would fold into a valid read are sent raw, below)
     private static readonly Gen<string> PathTricks = Pick(
         "api/v1/copies/..%2F..%2Fadmin%2Fv1%2Fcluster", "api/v1/copies/%2e%2e", "api/v1/copies/" + new string('a', 4000),
         "api/v1/copies/%C3%28", "api/v1/copies/\u0416\u0416", "api/v1/copies/1/undo/2", "api/v1/copies//undo",
         "api/v1/copies?id=1&id=2", "api/v1/dp/key/..", "api/v2/copies", "api/v1/", "api/v1/copies/%252e%252e%252f", "api/v1/copies/;jsessionid=1",
-        "admin/v1/accounts/-1", "admin/v1/accounts/0", "admin/v1/accounts/99999999999999999999999", "admin/v1/accounts/1e3", "admin/v1/accounts/31000001/jobs/%2e%2e",
-        "admin/v1/accounts/31000001/jobs/" + new string('j', 3000), "admin/v1/cluster/..", "admin/v1/%2e%2e/api/v1/meta", "admin/v1/cluster/sharding/x",
+        "admin/v1/accounts/-1", "admin/v1/accounts/0", "admin/v1/accounts/99999999999999999999999", "admin/v1/accounts/1e3",
+        "admin/v1/accounts/31000001/jobs/" + new string('j', 3000), "admin/v1/cluster/..", "admin/v1/cluster/sharding/x",
         "hooks/dp/..", "hooks/disconnect/x", "oauth/callback/..%2f", "hooks/%64p");
 
     private static readonly Gen<string> Methods = Pick("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
