@@ -50,6 +50,8 @@ public sealed class AmoSandboxServer : IAsyncDisposable
         builder.Configuration.GetSection(SandboxOptions.Section).Bind(options);
         configure?.Invoke(options);
         options.Validate();
+        Platform.SecretLedger.Publish("client_secret", options.ClientSecret);
+        Platform.SecretLedger.Publish("access_token", options.DemoToken);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new SandboxClock());
         builder.Services.AddSingleton<SandboxRuntime>();

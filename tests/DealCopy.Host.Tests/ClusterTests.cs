@@ -69,4 +69,26 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal(sources.Order(), copies.Select(SandboxChecks.SourceOf).Order()); // each source once, none twice
         await SandboxChecks.AssertPacedAsync(_sandbox, account); // over both nodes, across the handover
     }
+
+    [Fact]
+    public async Task A_widget_token_used_on_the_node_that_leaves_is_refused_as_a_replay_on_the_node_that_takes_the_account_over()
+    {
+        var account = _sandbox.DemoAccountId;
+        var holder = await _a.HoldsAccountAsync(account) ? _a : _b;
+        var other = holder == _a ? _b : _a;
+        var used = await holder.WidgetTokenAsync();
+        var unused = await holder.WidgetTokenAsync(); // minted before the handover, first shown after it
+        using (var first = await holder.CallAsync(HttpMethod.Get, "api/v1/meta", token: used))
+            Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
+
+        await holder.StopAsync(); // the account moves to the other node, which never saw the token
+        using (var replay = await other.CallAsync(HttpMethod.Get, "api/v1/meta", token: used))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, replay.StatusCode);
+            Assert.Equal("auth.token_replayed", JsonNode.Parse(await replay.Content.ReadAsStringAsync())!["code"]!.GetValue<string>());
+        }
+        Assert.True(await other.HoldsAccountAsync(account));
+        using (var fresh = await other.CallAsync(HttpMethod.Get, "api/v1/meta", token: unused))
+            Assert.Equal(System.Net.HttpStatusCode.OK, fresh.StatusCode);
+    }
 }

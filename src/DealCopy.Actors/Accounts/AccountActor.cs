@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -77,9 +76,6 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly AccountServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
-    private readonly Dictionary<string, long> _seenTokens = [];
-    private readonly long _awakeSince; // token clock: the memory of used jtis starts here
-    private long? _lastWidgetCall; // Stopwatch timestamp
     private readonly Dictionary<string, ITimer> _timers = [];
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
@@ -93,7 +89,6 @@ public sealed class AccountActor : ReceivePersistentActor
         _accountId = long.Parse(entityId, CultureInfo.InvariantCulture);
         _services = services;
         PersistenceId = "account-" + entityId;
-        _awakeSince = services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
         // wherever this account ran until a moment ago may have used its whole last second of amoCRM's budget
         services.Gates.For(_accountId).AssumeFull();
 
@@ -145,11 +140,9 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<WorkDone>(_ => { _outstanding--; ScheduleIdle(); });
         Command<ReceiveTimeout>(_ =>
         {
-            // Passivate only when nothing runs (remember-entities restarts accounts that have work) and the
-            // last widget call is older than the token clock skew: the jtis seen here are forgotten, but after
-            // waking, a token issued before the wake (beyond the skew) is refused anyway.
+            // Passivate only when nothing runs (remember-entities restarts accounts that have work); the used
+            // widget tokens are journaled, so the next wake remembers them.
             if (_state.Jobs.Values.Any(j => j.IsRunning) || _children.Count > 0 || _timers.Count > 0 || _outstanding > 0) return;
-            if (_lastWidgetCall is { } last && Stopwatch.GetElapsedTime(last) <= _services.TokenSkew) return;
             Context.SetReceiveTimeout(null);
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
@@ -200,29 +193,31 @@ public sealed class AccountActor : ReceivePersistentActor
             Sender.Tell(new AccountNotInstalled(_accountId));
             return;
         }
-        _lastWidgetCall = Stopwatch.GetTimestamp();
-        ForgetExpiredTokens();
-        if (m.IssuedAt + (long)_services.TokenSkew.TotalSeconds < _awakeSince)
-        {
-            _log.Warning("account {0}: a widget token issued before this account's memory of used tokens began (jti {1}); refused as a possible replay", _accountId, m.Jti);
-            Sender.Tell(new WidgetCallRefused(_accountId, "auth.token_stale", "the token is older than the service's memory of used tokens (it restarted or was idle); send the request again with a fresh token"));
-            return;
-        }
-        if (!_seenTokens.TryAdd(m.Jti, m.ExpiresAt))
+        var now = _services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
+        if (_state.TokenUsed(m.Jti, now))
         {
             _log.Warning("account {0}: a widget token was presented twice (jti {1}); refused as a replay", _accountId, m.Jti);
             Sender.Tell(new WidgetCallRefused(_accountId, "auth.token_replayed", "the token was already used (replay)"));
             return;
         }
-        if (m.UserId is not { } userId)
+        // journaled before the call goes on: a restart or a move to another node remembers it (Persist holds
+        // the account's next messages meanwhile, so the same token cannot slip through twice)
+        var sender = Sender;
+        var keepUntil = m.ExpiresAt + (long)_services.TokenSkew.TotalSeconds + 1;
+        Persist(new WidgetTokenUsed(m.Jti, keepUntil, now), e =>
         {
-            Sender.Tell(new WidgetCallAuthorized(_accountId, _state.Referer!));
+            _state.Apply(e);
+            Snap();
             ScheduleIdle();
-            return;
-        }
-        var referer = _state.Referer!;
-        var accountId = _accountId;
-        Tracked(WithMetadata(meta => Admission.Caller(userId, meta).Refusal ?? (object)new WidgetCallAuthorized(accountId, referer))).PipeTo(Sender);
+            if (m.UserId is not { } userId)
+            {
+                sender.Tell(new WidgetCallAuthorized(_accountId, _state.Referer!));
+                return;
+            }
+            var referer = _state.Referer!;
+            var accountId = _accountId;
+            Tracked(WithMetadata(meta => Admission.Caller(userId, meta).Refusal ?? (object)new WidgetCallAuthorized(accountId, referer))).PipeTo(sender);
+        });
     }
 
     /// <summary>Answers from the metadata (users and their rights); amoCRM being unreachable is an answer too.</summary>
@@ -238,14 +233,6 @@ public sealed class AccountActor : ReceivePersistentActor
             if (e is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
             return new AmoUnavailable(_accountId, Describe(e));
         }
-    }
-
-    /// <summary>A token past its expiry and the allowed skew is refused by the validator anyway: its jti can go.</summary>
-    private void ForgetExpiredTokens()
-    {
-        var now = _services.TokenTime.GetUtcNow().ToUnixTimeSeconds();
-        var skew = (long)_services.TokenSkew.TotalSeconds + 1;
-        foreach (var jti in _seenTokens.Where(kv => kv.Value + skew < now).Select(kv => kv.Key).ToList()) _seenTokens.Remove(jti);
     }
 
     private void Install(InstallAccount m)

@@ -142,15 +142,24 @@ public sealed class AccountState : IDealCopyMessage
     public CopyAccess Access { get; set; } = CopyAccess.Everyone;
     public long? AccessChangedBy { get; set; }
     public long? AccessChangedAt { get; set; }
+    /// <summary>Widget token ids already used → until when they are remembered (Unix seconds).</summary>
+    public Dictionary<string, long> UsedTokens { get; set; } = [];
 
     public bool Installed => Referer is not null && SealedTokens is not null;
 
     public string? Subdomain => Referer?.Split('.')[0];
 
+    /// <summary>Whether a widget token with this <c>jti</c> was used and is still remembered at <paramref name="now"/>.</summary>
+    public bool TokenUsed(string jti, long now) => UsedTokens.TryGetValue(jti, out var until) && until >= now;
+
     public void Apply(IAccountEvent e)
     {
         switch (e)
         {
+            case WidgetTokenUsed w:
+                foreach (var old in UsedTokens.Where(kv => kv.Value < w.At).Select(kv => kv.Key).ToList()) UsedTokens.Remove(old);
+                UsedTokens[w.Jti] = w.KeepUntil;
+                break;
             case AccountInstalled i:
                 Referer = i.Referer;
                 SealedTokens = i.SealedTokens;

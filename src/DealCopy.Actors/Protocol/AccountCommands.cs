@@ -77,10 +77,9 @@ public sealed record AccountStatusView(long AccountId, bool Installed, string? S
 
 /// <summary>
 /// A widget call for this account: refused when the account is not installed or the token's <c>jti</c>
-/// was seen before (a replay). Sharding sends every call of an account here, so the check holds cluster-wide.
-/// The account's memory of <c>jti</c>s starts when it wakes (a node restart, a move to another node, after
-/// idling), so a token issued before that (<paramref name="IssuedAt"/>, beyond the allowed clock skew) is
-/// refused too: amoCRM mints a fresh token for every request, so only a replay presents an old one.
+/// was used before (a replay). Sharding sends every call of an account here, so the check holds cluster-wide;
+/// each used <c>jti</c> is journaled (<see cref="WidgetTokenUsed"/>) before the call goes on, so the memory
+/// survives restarts and moves to another node. <paramref name="IssuedAt"/> is kept for the record.
 /// </summary>
 public sealed record AuthorizeWidgetCall(long AccountId, string Jti, long ExpiresAt, long IssuedAt) : IWithAccountId
 {

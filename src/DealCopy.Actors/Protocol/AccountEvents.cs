@@ -24,6 +24,13 @@ public sealed record TokensRotated(string SealedTokens, long At) : IAccountEvent
     public override string ToString() => $"TokensRotated(sealed tokens, {At})";
 }
 
+/// <summary>
+/// A widget token (its <c>jti</c>) was used: journaled before the call is let through, so that a replay is refused
+/// after a restart and on whichever node the account moves to. Forgotten once past <paramref name="KeepUntil"/> (the
+/// token's expiry plus the clock skew: the token validator refuses it by then anyway).
+/// </summary>
+public sealed record WidgetTokenUsed(string Jti, long KeepUntil, long At) : IAccountEvent;
+
 public sealed record JobAccepted(string JobId, CopyJobSpec Spec, long At) : IAccountEvent;
 
 /// <summary>Journaled before a create is sent: after a crash the job knows to look for these copies first.</summary>

@@ -180,7 +180,9 @@ public static class ControlEndpoints
             ["is_admin"] = user.IsAdmin,
         };
         var key = OptString(body, "signing_key") ?? rt.Options.ClientSecret;
-        return Json(new JsonObject { ["token"] = Jwt.SignHs256(claims, key), ["claims"] = claims.DeepClone() });
+        var token = Jwt.SignHs256(claims, key);
+        Platform.SecretLedger.Publish("widget_jwt", token);
+        return Json(new JsonObject { ["token"] = token, ["claims"] = claims.DeepClone() });
     }
 
     /// <summary>An admin changing a user's role in amoCRM: rights, flags and group (docs/SANDBOX.md "Users and rights").</summary>

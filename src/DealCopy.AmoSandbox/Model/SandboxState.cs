@@ -100,6 +100,8 @@ public sealed class SandboxState(SandboxOptions options, SandboxClock clock)
             IsLongLived = true,
         };
         lock (_authGate) AccessTokens[grant.Token] = grant;
+        Platform.SecretLedger.Publish("access_token", grant.Token);
+        Platform.SecretLedger.Publish("account_id", accountId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return grant;
     }
 
@@ -127,6 +129,8 @@ public sealed class SandboxState(SandboxOptions options, SandboxClock clock)
             AccessTokens[access.Token] = access;
             RefreshTokens[refresh.Token] = refresh;
         }
+        Platform.SecretLedger.Publish("access_token", access.Token);
+        Platform.SecretLedger.Publish("refresh_token", refresh.Token);
         return (access, refresh);
     }
 
@@ -140,6 +144,7 @@ public sealed class SandboxState(SandboxOptions options, SandboxClock clock)
             ExpiresAt = Clock.GetUtcNow().AddSeconds(Options.AuthCodeLifetimeSeconds),
         };
         lock (_authGate) AuthCodes[code.Code] = code;
+        Platform.SecretLedger.Publish("auth_code", code.Code);
         return code;
     }
 

@@ -32,13 +32,13 @@ public static class AdminApi
         }).ExcludeFromDescription();
 
         admin.MapPost("/accounts", WidgetApi.Handler(Install));
-        admin.MapGet("/accounts/{id:long}", async (HttpContext ctx, long id) => await WidgetApi.Ask(ctx, new GetAccountStatus(id)) switch
+        admin.MapGet("/accounts/{id:long:min(1)}", async (HttpContext ctx, long id) => await WidgetApi.Ask(ctx, new GetAccountStatus(id)) switch
         {
             AccountStatusView v => Results.Json(v, Problem.Json),
             IResult r => r,
             var other => Problem.Of(500, "internal.unexpected_answer", "Unexpected answer", other.GetType().Name),
         });
-        admin.MapGet("/accounts/{id:long}/jobs/{jobId}", async (HttpContext ctx, long id, string jobId) => await WidgetApi.Ask(ctx, new GetJob(id, jobId)) switch
+        admin.MapGet("/accounts/{id:long:min(1)}/jobs/{jobId}", async (HttpContext ctx, long id, string jobId) => await WidgetApi.Ask(ctx, new GetJob(id, jobId)) switch
         {
             JobView v => Results.Json(WidgetApi.View(v, await WidgetApi.Ask(ctx, new GetAccountStatus(id)) is AccountStatusView { Referer: { } referer } ? referer : "amocrm.ru"), Problem.Json),
             JobNotFound => Problem.NotFound("job.not_found", $"There is no job {jobId} in account {id}.", Refusal.Parameters(("job_id", jobId), ("account_id", id))),
@@ -160,17 +160,43 @@ public static class AdminApi
     /// <summary>Installs an account with a token an admin generated in amoCRM ("long-lived token", API-NOTES §1.2).</summary>
     private static async Task<IResult> Install(HttpContext ctx)
     {
-        var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
-        var errors = new Dictionary<string, string>();
+        var (json, bad) = await JsonBody.ReadAsync(ctx);
+        if (bad is not null) return bad;
+        var f = new RequestFields();
+        if (json is not JsonObject body)
+        {
+            f.WrongType("", "object", json, "the body must be a JSON object");
+            return Problem.Of(400, "request.invalid", "The request is malformed", "The account cannot be installed as given.", f.Refusals);
+        }
+        foreach (var key in body.Select(kv => kv.Key).Where(k => k is not ("account_id" or "referer" or "access_token" or "refresh_token" or "expires_at"))) f.Unknown(key);
         long accountId = 0;
-        if (body?["account_id"] is not JsonValue idv || !idv.TryGetValue(out accountId) || accountId <= 0) errors["account_id"] = "required: the amoCRM account id";
-        var referer = body?["referer"] is JsonValue rv && rv.TryGetValue<string>(out var r) ? r : null;
-        if (string.IsNullOrWhiteSpace(referer) || referer.Contains('/') || !referer.Contains('.')) errors["referer"] = "required: the account host, e.g. example.amocrm.ru";
-        var access = body?["access_token"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : null;
-        if (string.IsNullOrWhiteSpace(access)) errors["access_token"] = "required";
-        var refresh = body?["refresh_token"] is JsonValue fv && fv.TryGetValue<string>(out var f) ? f : null;
-        long? expiresAt = body?["expires_at"] is JsonValue ev && ev.TryGetValue<long>(out var e) ? e : null;
-        if (errors.Count > 0) return Problem.BadRequest("request.invalid", "The account cannot be installed as given.", errors);
+        if (body["account_id"] is not { } idv) f.Missing("account_id", "required: the amoCRM account id");
+        else if (!RequestFields.IsNumber(idv)) f.WrongType("account_id", "number", idv, "must be the amoCRM account id");
+        else if (!RequestFields.IsLong(idv, out accountId) || accountId <= 0) f.Invalid("account_id", "must be a positive whole number");
+        string? Text(string name, bool required, string what)
+        {
+            if (body[name] is not { } n)
+            {
+                if (required) f.Missing(name, "required: " + what);
+                return null;
+            }
+            if (!RequestFields.IsString(n, out var value)) f.WrongType(name, "string", n, "must be " + what);
+            else if (string.IsNullOrWhiteSpace(value) || value.Length > 8192) f.Invalid(name, "must be " + what);
+            else return value;
+            return null;
+        }
+        var referer = Text("referer", true, "the account host, e.g. example.amocrm.ru");
+        if (referer is not null && (referer.Contains('/') || !referer.Contains('.'))) f.Invalid("referer", "must be the account host, e.g. example.amocrm.ru");
+        var access = Text("access_token", true, "the access token");
+        var refresh = Text("refresh_token", false, "the refresh token");
+        long? expiresAt = null;
+        if (body["expires_at"] is { } ev)
+        {
+            if (!RequestFields.IsNumber(ev)) f.WrongType("expires_at", "number", ev, "must be a Unix time in seconds");
+            else if (!RequestFields.IsLong(ev, out var e) || e <= 0) f.Invalid("expires_at", "must be a Unix time in seconds");
+            else expiresAt = e;
+        }
+        if (f.Any) return Problem.Of(400, "request.invalid", "The request is malformed", "The account cannot be installed as given.", f.Refusals);
         var answer = await WidgetApi.Ask(ctx, new InstallAccount(accountId, referer!, access!, refresh, expiresAt));
         return answer switch
         {

@@ -114,18 +114,11 @@ public static class WidgetApi
 
     private static async Task<IResult> Start(HttpContext ctx)
     {
-        JsonNode? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            return Problem.BadRequest("request.invalid_json", "The body is not valid JSON: " + e.Message);
-        }
+        var (body, bad) = await JsonBody.ReadAsync(ctx);
+        if (bad is not null) return bad;
         var caller = Caller(ctx);
         var parsed = CopyRequest.Parse(body, caller.UserId);
-        if (parsed.Spec is null) return Problem.BadRequest("request.invalid", "Some fields are missing or wrong; nothing was started.", parsed.Errors);
+        if (parsed.Spec is null) return Problem.Of(400, "request.invalid", "The request is malformed", "Some fields are missing or wrong; nothing was started.", parsed.Refusals);
         var answer = await Ask(ctx, new StartCopy(caller.AccountId, parsed.Spec));
         switch (answer)
         {

@@ -104,7 +104,7 @@ public sealed class CorsOptions
 public static class HostSettings
 {
     public static readonly Type[] Sections =
-        [typeof(AmoOptions), typeof(JournalOptions), typeof(SecurityOptions), typeof(AdminOptions), typeof(AkkaOptions), typeof(CorsOptions), typeof(Hooks.DpOptions), typeof(JobsOptions)];
+        [typeof(AmoOptions), typeof(JournalOptions), typeof(SecurityOptions), typeof(AdminOptions), typeof(AkkaOptions), typeof(CorsOptions), typeof(Hooks.DpOptions), typeof(JobsOptions), typeof(LimitsOptions)];
 
     /// <summary>Read by name (not through a section type); <c>Serilog</c> takes any key under it.</summary>
     public static readonly string[] Named = ["urls", "Data:Path", "Widget:DistPath", "Sandbox:Enabled", "Sandbox:KeepJournal", "Sandbox:Urls"];
@@ -131,4 +131,27 @@ public sealed class JobsOptions
 
     /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
     public int HistoryDays { get; set; } = 90;
+}
+
+/// <summary>How much a request may carry (<c>Limits</c> section): Kestrel's size limits and the JSON reader's depth.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+    public const int DefaultJsonDepth = 32;
+
+    /// <summary>Largest request body; a larger one is a 413 problem (500 deal ids take about 5 KB).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// A larger body up to this size is still read to its end before the 413, so that a client that keeps sending
+    /// gets the answer instead of a closed connection; beyond it the connection is closed after the 413.
+    /// </summary>
+    public long MaxRequestBodyDrainBytes { get; set; } = 16 * 1024 * 1024;
+    /// <summary>All request headers together (Kestrel answers 431 beyond it).</summary>
+    public int MaxRequestHeadersTotalBytes { get; set; } = 32 * 1024;
+    /// <summary>The request line: method, path and query (Kestrel answers 414 beyond it).</summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+    /// <summary>Nesting depth of a JSON body; deeper is a 400.</summary>
+    public int MaxJsonDepth { get; set; } = DefaultJsonDepth;
+    /// <summary>Fields of a form-encoded hook body.</summary>
+    public int MaxFormFields { get; set; } = 1024;
 }

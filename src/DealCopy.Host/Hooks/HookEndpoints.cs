@@ -40,20 +40,35 @@ public static class HookEndpoints
         Dictionary<string, string> fields;
         if (ctx.Request.HasFormContentType)
         {
-            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
-            fields = form.ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.Ordinal);
+            var limits = ctx.RequestServices.GetRequiredService<LimitsOptions>();
+            if (ctx.Request.ContentLength > limits.MaxRequestBodyBytes) return JsonBody.TooLarge(limits);
+            try
+            {
+                var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+                fields = form.ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.Ordinal);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return JsonBody.TooLarge(limits);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                // more fields than Limits:MaxFormFields, a broken multipart body
+                Log(ctx).LogWarning("DP hook refused: the form cannot be read: {Problem}", e.Message);
+                return Problem.BadRequest("request.malformed", "The form body cannot be read: " + e.Message);
+            }
         }
         else
         {
-            try
-            {
-                fields = DpHookReader.Flatten(await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted));
-            }
-            catch (JsonException)
+            var (json, bad) = await JsonBody.ReadAsync(ctx);
+            if (bad is not null)
             {
                 Log(ctx).LogWarning("DP hook refused: the body is neither a form nor JSON");
-                return Problem.BadRequest("request.unsupported_content_type", "The hook body must be application/x-www-form-urlencoded or JSON.");
+                return bad is IStatusCodeHttpResult { StatusCode: 413 }
+                    ? bad
+                    : Problem.BadRequest("request.unsupported_content_type", "The hook body must be application/x-www-form-urlencoded or JSON.");
             }
+            fields = DpHookReader.Flatten(json);
         }
 
         var (hook, problem, ignored) = DpHookReader.Read(fields);
@@ -74,7 +89,7 @@ public static class HookEndpoints
         if (rule.Options is null)
         {
             Log(ctx).LogWarning("DP hook for account {AccountId} refused: the rule is invalid: {Errors}", hook.AccountId, string.Join("; ", rule.Errors.Select(e => $"{e.Key}: {e.Value}")));
-            return Problem.Of(422, "rule.invalid", "The rule cannot be used", "The rule saved in the Digital Pipeline is invalid; open it and save it again.", Refusal.FromErrors("request.invalid_field", rule.Errors));
+            return Problem.Of(422, "rule.invalid", "The rule cannot be used", "The rule saved in the Digital Pipeline is invalid; open it and save it again.", rule.Refusals);
         }
 
         var now = ctx.RequestServices.GetRequiredService<JobClock>().Time.GetUtcNow().ToUnixTimeSeconds();

@@ -15,6 +15,12 @@ public static class DealCopyApp
 {
     public sealed record Built(WebApplication App, AmoSandboxServer? Sandbox);
 
+    /// <summary>
+    /// When the test suite sets <c>DEALCOPY_TEST_LOGS</c> (a folder), every Host also writes its log lines there, one
+    /// file per Host, so that the suite's last test can scan them all for secrets.
+    /// </summary>
+    private static readonly string? TestLogs = Environment.GetEnvironmentVariable("DEALCOPY_TEST_LOGS") is { Length: > 0 } dir ? dir : null;
+
     public static async Task<Built> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.Where(a => a != "--sandbox").ToArray() });
@@ -32,7 +38,9 @@ public static class DealCopyApp
         var logRing = new Logging.LogRing(builder.Configuration.GetValue(AdminOptions.Section + ":LogLines", 1000));
         builder.Services.AddSingleton(logRing);
         // defaults first, then the Serilog section of the configuration (Serilog__MinimumLevel__Default=Warning...)
-        builder.Services.AddSerilog((sp, lc) => lc
+        builder.Services.AddSerilog((sp, lc) =>
+        {
+            lc
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Http", Serilog.Events.LogEventLevel.Warning)
@@ -40,13 +48,31 @@ public static class DealCopyApp
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
             .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .WriteTo.Sink(logRing));
+            .WriteTo.Sink(logRing);
+            if (TestLogs is not null)
+                lc.WriteTo.File(Path.Combine(TestLogs, $"host-{Environment.ProcessId}-{Guid.NewGuid():N}.log"), formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                    outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}");
+        });
 
         var config = builder.Configuration;
         var amo = config.GetSection(AmoOptions.Section).Get<AmoOptions>()!;
         var security = config.GetSection(SecurityOptions.Section).Get<SecurityOptions>()!;
         var admin = config.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         var cors = config.GetSection(CorsOptions.Section).Get<CorsOptions>() ?? new CorsOptions();
+        var limits = config.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+        builder.Services.AddSingleton(limits);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = Math.Max(limits.MaxRequestBodyBytes, limits.MaxRequestBodyDrainBytes); // BodyLimit answers 413 beyond MaxRequestBodyBytes
+            k.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalBytes;
+            k.Limits.MaxRequestLineSize = limits.MaxRequestLineBytes;
+        });
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
+        {
+            o.ValueCountLimit = limits.MaxFormFields;
+            o.ValueLengthLimit = (int)Math.Min(int.MaxValue, limits.MaxRequestBodyBytes);
+            o.MultipartBodyLengthLimit = limits.MaxRequestBodyBytes;
+        });
         if (!string.IsNullOrEmpty(admin.Urls))
             builder.WebHost.UseUrls([.. (config["urls"] ?? Defaults.Urls).Split(';'), .. admin.Urls.Split(';')]);
 
@@ -77,14 +103,18 @@ public static class DealCopyApp
         app.UseExceptionHandler(handler => handler.Run(async ctx =>
         {
             var error = ctx.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, detail) = error switch
+            var (status, code, detail) = error switch
             {
-                BadHttpRequestException b => (b.StatusCode, b.Message),
-                System.Text.Json.JsonException => (400, "The body is not valid JSON."),
-                _ => (500, "Something went wrong on our side; the request may be repeated."),
+                BadHttpRequestException { StatusCode: 413 } => (413, "request.too_large", $"The body may hold at most {limits.MaxRequestBodyBytes} bytes."),
+                BadHttpRequestException b => (b.StatusCode, "request.malformed", b.Message),
+                System.Text.Json.JsonException => (400, "request.invalid_json", "The body is not valid JSON."),
+                // a form beyond Limits:MaxFormFields, a broken multipart body, undecodable form data
+                InvalidDataException or System.Text.DecoderFallbackException => (400, "request.malformed", "The form body cannot be read: " + error.Message),
+                _ => (500, "internal.error", "Something went wrong on our side; the request may be repeated."),
             };
             if (status == 500) ctx.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DealCopy.Host").LogError(error, "Unhandled error on {Path}", ctx.Request.Path);
-            await Problem.Of(status, status == 500 ? "internal.error" : "request.malformed", status == 500 ? "Internal error" : "The request is malformed", detail).ExecuteAsync(ctx);
+            var title = status switch { 500 => "Internal error", 413 => "The request is too large", _ => "The request is malformed" };
+            await Problem.Of(status, code, title, detail).ExecuteAsync(ctx);
         }));
         app.UseStatusCodePages(async ctx =>
         {
@@ -93,6 +123,7 @@ public static class DealCopyApp
                 await Problem.Of(http.Response.StatusCode, http.Response.StatusCode == 404 ? "route.not_found" : $"http.{http.Response.StatusCode}", http.Response.StatusCode == 404 ? "Not found" : "Error",
                     $"{http.Request.Method} {http.Request.Path} answered {http.Response.StatusCode}.").ExecuteAsync(http);
         });
+        app.UseMiddleware<BodyLimit>();
         app.UseCors();
         // Prometheus scrapes /metrics on the operator listener (everywhere when Admin:Urls is empty)
         app.UseOpenTelemetryPrometheusScrapingEndpoint(ctx => ctx.Request.Path == "/metrics" && AdminApi.OnAdminPort(ctx, admin));
@@ -134,7 +165,7 @@ public static class DealCopyApp
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");
         if (!Uri.TryCreate(config["Amo:RedirectUri"], UriKind.Absolute, out _))
             throw new InvalidOperationException("DealCopy.Host cannot start: Amo:RedirectUri must be an absolute URL.");
-        foreach (var (key, min) in new[] { ("Akka:AccountIdleSeconds", 1), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Admin:LogLines", 1), ("Jobs:HistoryDays", 1) })
+        foreach (var (key, min) in new[] { ("Limits:MaxRequestBodyBytes", 1024), ("Limits:MaxRequestBodyDrainBytes", 0), ("Limits:MaxRequestHeadersTotalBytes", 1024), ("Limits:MaxRequestLineBytes", 256), ("Limits:MaxJsonDepth", 4), ("Limits:MaxFormFields", 16), ("Akka:AccountIdleSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Admin:LogLines", 1), ("Jobs:HistoryDays", 1) })
         {
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");

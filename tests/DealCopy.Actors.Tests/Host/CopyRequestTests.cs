@@ -128,6 +128,65 @@ public sealed class CopyRequestTests
         Assert.False(string.IsNullOrWhiteSpace(error.Value));
     }
 
+    // a value of the wrong JSON type is refused with its code, never read as the default ("leave", "keep", all fields)
+    public static TheoryData<string, string, string> WrongTypes => new()
+    {
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":0}}""", "original.action", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":[["x"]]}}""", "original.action", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":true}}""", "original.action", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":{}}}""", "original.action", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":"close_won","loss_reason_id":"5"}}""", "original.loss_reason_id", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"original":{"action":"leave","when":"now"}}""", "original.when", "request.unknown_field" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"responsible":{"mode":[]}}""", "responsible.mode", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"responsible":{"mode":7}}""", "responsible.mode", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"responsible":{"mode":"fixed","user_ids":7}}""", "responsible.user_ids", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"responsible":"keep"}""", "responsible", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"copy":{"fields":{"all":true}}}""", "copy.fields", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"copy":{"notes":1}}""", "copy.notes", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"copy":{"notes":"false"}}""", "copy.notes", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":"10"}}""", "target.pipeline_id", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10,"stage":1}}""", "target.stage", "request.unknown_field" },
+        { """{"lead_ids":[1],"target":{}}""", "target.pipeline_id", "request.missing_field" },
+        { """{"target":{"pipeline_id":10}}""", "lead_ids", "request.missing_field" },
+        { """{"lead_ids":{"0":1},"target":{"pipeline_id":10}}""", "lead_ids", "request.wrong_type" },
+        { """{"lead_ids":[true],"target":{"pipeline_id":10}}""", "lead_ids[0]", "request.wrong_type" },
+        { """{"lead_ids":[1e300],"target":{"pipeline_id":10}}""", "lead_ids[0]", "request.invalid_field" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":99999999999999999999999}}""", "target.pipeline_id", "request.invalid_field" },
+        { """{"lead_ids":[1],"copies":[2],"target":{"pipeline_id":10}}""", "copies", "request.wrong_type" },
+        { """{"lead_ids":[1],"copies":-3,"target":{"pipeline_id":10}}""", "copies", "request.invalid_field" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"name_template":null}""", "", "" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"idempotency_key":["k"]}""", "idempotency_key", "request.wrong_type" },
+        { """{"lead_ids":[1],"target":{"pipeline_id":10},"colour":"red"}""", "colour", "request.unknown_field" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongTypes))]
+    public void A_value_of_the_wrong_type_is_refused_with_its_code_and_field_never_read_as_the_default(string json, string field, string code)
+    {
+        var parsed = Parse(json);
+
+        if (code.Length == 0)
+        {
+            Assert.NotNull(parsed.Spec); // null stands for "not given"
+            return;
+        }
+        Assert.Null(parsed.Spec);
+        var refusal = Assert.Single(parsed.Refusals);
+        Assert.Equal((field, code), (refusal.Field, refusal.Code));
+        Assert.Equal(field, refusal.Params["field"]);
+        if (code == "request.wrong_type") Assert.False(string.IsNullOrEmpty(refusal.Params["expected"]));
+    }
+
+    [Fact]
+    public void A_rule_names_its_fields_under_rule()
+    {
+        var rule = CopyRequest.ParseRule("""{"v":1,"target":{"pipeline_id":10},"original":{"action":0},"delay_minutes":"1","skip_if_open":"yes"}""");
+
+        Assert.Null(rule.Options);
+        Assert.Equal(["rule.delay_minutes", "rule.original.action", "rule.skip_if_open"], rule.Refusals.Select(r => r.Field).Order(StringComparer.Ordinal));
+        Assert.All(rule.Refusals, r => Assert.Equal(("request.wrong_type", r.Field), (r.Code, r.Params["field"])));
+    }
+
     [Fact]
     public void An_idempotency_key_of_200_characters_is_fine()
     {

@@ -37,6 +37,7 @@ internal static class Samples
     {
         var state = new AccountState();
         state.Apply(new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000));
+        state.Apply(new WidgetTokenUsed("5c1d2e3f-jti", 1700000661, 1700000000));
         state.Apply(new JobAccepted(Job, Spec, 1700000001));
         state.Apply(new CopiesAttempted(Job, ["3912171:1"], 1700000002));
         state.Apply(new CopyCreated(Job, "3912171:1", 10185151, [Skipped]));
@@ -89,6 +90,7 @@ internal static class Samples
         // events
         new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),
         new TokensRotated("v1.bmV3", 1700000500),
+        new WidgetTokenUsed("5c1d2e3f-jti", 1700000661, 1700000000),
         new JobAccepted(Job, Spec, 1700000001),
         new CopiesAttempted(Job, ["3912171:1", "3912171:2"], 1700000002),
         new CopyCreated(Job, "3912171:1", 10185151, [Skipped]),

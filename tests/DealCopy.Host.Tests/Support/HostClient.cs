@@ -26,6 +26,8 @@ public abstract class HostClient
     public HttpClient Http { get; }
 
     /// <summary>The settings every test Host runs with: the sandbox as amoCRM, test secrets, the journal.</summary>
+    protected static readonly bool ScanLogs = Environment.GetEnvironmentVariable("DEALCOPY_TEST_LOGS") is { Length: > 0 };
+
     public static Dictionary<string, string?> Settings(AmoSandboxServer sandbox, string dataPath, string? postgres)
     {
         var settings = new Dictionary<string, string?>
@@ -40,7 +42,8 @@ public abstract class HostClient
             ["Admin:Token"] = AdminToken,
             ["Data:Path"] = dataPath,
             ["Akka:AskTimeoutSeconds"] = "20",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
+            // under ./test.sh every line goes to artifacts/logs as well, for the secrets scan (DealCopy.Secrets.Tests)
+            ["Serilog:MinimumLevel:Default"] = ScanLogs ? "Information" : "Warning",
         };
         if (postgres is not null)
         {

@@ -26,12 +26,14 @@ public sealed class TestHost : HostClient, IAsyncDisposable
         settings["urls"] = "http://127.0.0.1:0";
         settings["Akka:Port"] = "0";
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
+        foreach (var key in new[] { "Security:TokenEncryptionKey", "Security:DpKeySecret", "Admin:Token", "Amo:ClientSecret" })
+            AmoSandbox.Platform.SecretLedger.Publish(key == "Security:DpKeySecret" ? "dp_key_secret" : "host_secret", settings[key]);
 
         var built = await DealCopyApp.BuildAsync([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
             if (jobClock is not null) b.Services.AddSingleton(new Hooks.JobClock(jobClock));
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            b.Logging.SetMinimumLevel(ScanLogs ? LogLevel.Information : LogLevel.Warning);
         });
         await built.App.StartAsync();
         var address = built.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
