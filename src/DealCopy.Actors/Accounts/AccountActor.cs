@@ -51,7 +51,8 @@ internal sealed record WorkDone : INoSerializationVerificationNeeded
 /// </summary>
 public sealed class AccountActor : ReceivePersistentActor
 {
-    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    /// <summary><see cref="Sources"/>: the deals as the check read them, handed to the new job so that it need not read them again.</summary>
+    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo, IReadOnlyList<Lead>? Sources = null) : INoSerializationVerificationNeeded;
 
     private sealed record Due(string JobId) : INoSerializationVerificationNeeded;
 
@@ -249,7 +250,7 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var replyTo = Sender;
-        Tracked(Validate(m.Spec, Metadata(), _gateway!, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
+        Tracked(Validate(m.Spec, Metadata(), _gateway!, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
     }
 
@@ -265,7 +266,7 @@ public sealed class AccountActor : ReceivePersistentActor
     };
 
     /// <summary>Checks a request against the account before a job exists (docs/API.md "Refusals").</summary>
-    private static async Task<CopyRejected?> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, IActorRef gateway, TimeSpan timeout)
+    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, IActorRef gateway, TimeSpan timeout)
     {
         var meta = await metadata.ConfigureAwait(false);
         var refusals = new List<Refusal>();
@@ -301,15 +302,16 @@ public sealed class AccountActor : ReceivePersistentActor
         if (o.Original is { Mode: OriginalMode.CloseLost, LossReasonId: { } lr } && meta.LossReasons.All(r => r.Id != lr))
             Refuse("original.loss_reason_id", "loss_reason.not_found", $"loss reason {lr} does not exist", ("loss_reason_id", lr));
         if (NameTemplate.Problem(o.NameTemplate) is { } templateProblem) Refuse("name_template", "name_template.invalid", templateProblem);
-        if (refusals.Count > 0) return new CopyRejected(422, "copy.not_applicable", "The copy cannot be done as asked", "Some settings do not fit this account.", refusals);
+        if (refusals.Count > 0) return (new CopyRejected(422, "copy.not_applicable", "The copy cannot be done as asked", "Some settings do not fit this account.", refusals), null);
 
-        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), spec.SourceLeadIds, LeadWith.None), timeout).ConfigureAwait(false);
+        // read as the copy needs them: the job starts from this read instead of making the same call again
+        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), spec.SourceLeadIds, LeadWith.ForCopy), timeout).ConfigureAwait(false);
         if (read.Error is not null) throw read.Error;
         var found = (List<Lead>)read.Value!;
         var ids = found.Where(l => l.IsDeleted != true).Select(l => l.Id).ToHashSet();
         for (var i = 0; i < spec.SourceLeadIds.Count; i++)
             if (!ids.Contains(spec.SourceLeadIds[i])) Refuse($"lead_ids[{i}]", "deal.not_found", $"deal {spec.SourceLeadIds[i]} does not exist or was deleted", ("lead_id", spec.SourceLeadIds[i]));
-        return refusals.Count > 0 ? new CopyRejected(404, "deals.not_found", "Source deals not found", "Some deals to copy do not exist.", refusals) : null;
+        return refusals.Count > 0 ? (new CopyRejected(404, "deals.not_found", "Source deals not found", "Some deals to copy do not exist.", refusals), null) : (null, found);
     }
 
     private void Accept(CopyValidated v)
@@ -329,7 +331,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
-            StartChild(_state.Jobs[jobId]);
+            StartChild(_state.Jobs[jobId], v.Sources);
             v.ReplyTo.Tell(new CopyAccepted(jobId, IsNew: true));
         });
     }
@@ -456,7 +458,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
     }
 
-    private void StartChild(JobState job)
+    private void StartChild(JobState job, IReadOnlyList<Lead>? sources = null)
     {
         if (_children.ContainsKey(job.JobId) || _timers.ContainsKey(job.JobId)) return;
         if (job.Spec.Trigger is { } trigger && job.UndoRequestedAt is null && trigger.RunAt > _services.Time.GetUtcNow().ToUnixTimeSeconds())
@@ -472,7 +474,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         var copy = JsonConvert.DeserializeObject<JobState>(JsonConvert.SerializeObject(job, Serialization.DealCopySerializer.Settings), Serialization.DealCopySerializer.Settings)!;
         // jobs stamp what they send to amoCRM with amoCRM's clock (real time); only scheduling uses the injectable one
-        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System), "job-" + job.JobId);
+        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources), "job-" + job.JobId);
         _children[job.JobId] = child;
         Context.SetReceiveTimeout(null);
     }

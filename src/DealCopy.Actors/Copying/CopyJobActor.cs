@@ -39,9 +39,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, List<SkippedField>> _refused = [];
     private RuleMark? _rule;
     private int _failures;
+    private IReadOnlyList<Lead>? _prefetched;
 
-    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
+    /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
+    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null)
     {
+        _prefetched = prefetched;
         _accountId = accountId;
         _referer = referer;
         _job = job;
@@ -53,8 +56,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time));
+    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null) =>
+        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched));
 
     protected override void PreStart() => Self.Tell(Run.Instance);
 
@@ -140,8 +143,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private async Task CopyAll()
     {
         var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
-        var sources = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy)))
-            .Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
+        var read = _prefetched ?? await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy));
+        _prefetched = null; // a retried run reads again: the deals may have changed meanwhile
+        var sources = read.Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
 
         if (_job.Spec.Trigger is { } trigger)
         {
