@@ -33,7 +33,7 @@ public static class FullDeal
 /// <summary>P1 (one job of many full deals) and P1-base (the same copies made the per-deal way).</summary>
 public static class Copying
 {
-    public static async Task P1(BenchOptions o)
+    public static async Task<IReadOnlyList<CallStats>> P1(BenchOptions o)
     {
         var deals = o.Int("deals", 1000);
         var createBatch = o.Raw.GetValueOrDefault("create-batch");
@@ -85,6 +85,7 @@ public static class Copying
             Console.WriteLine($"chart: {svg}");
         }
         Console.WriteLine($"P1 seconds per deal (median): {median / deals:F4}");
+        return results.Select(r => r.Stats).ToList();
     }
 
     /// <summary>The create requests of the bound alone (leads, links, notes, tasks), at a create batch.</summary>
@@ -118,11 +119,12 @@ public static class Copying
     /// tasks, create the copy, link its products, add notes, add tasks (8 requests), through the same
     /// AmoClient and the same rate gate (7 per sliding second, a slot held until one window after the answer).
     /// </summary>
-    public static async Task P1Base(BenchOptions o)
+    public static async Task<IReadOnlyList<CallStats>> P1Base(BenchOptions o)
     {
         var sizes = o.Ints("deals", 100, 200);
         var rows = new List<IReadOnlyList<string>>();
         var perDeal = new Dictionary<int, List<double>>();
+        var all = new List<CallStats>();
         for (var run = 1; run <= o.Runs; run++)
         {
             foreach (var size in sizes)
@@ -154,6 +156,7 @@ public static class Copying
                 var log = await stack.Sandbox.Control.RequestsAsync(account.Id);
                 await Verify(stack, account, size);
                 var stats = CallStats.Of(log);
+                all.Add(stats);
                 rows.Add(Row(run.ToString(C), size, clock.Elapsed.TotalSeconds, stats));
                 (perDeal.TryGetValue(size, out var l) ? l : perDeal[size] = []).Add(clock.Elapsed.TotalSeconds / size);
                 Progress($"p1-base run {run}, {size} deals: {clock.Elapsed.TotalSeconds:F1} s, {stats.Requests} requests");
@@ -165,6 +168,7 @@ public static class Copying
         Console.WriteLine();
         foreach (var (size, values) in perDeal) Console.WriteLine($"seconds per deal at {size} deals: {Spread(values, "F3")}");
         Console.WriteLine($"P1-base seconds per deal (median of all): {Median(perDeal.Values.SelectMany(v => v)):F4}");
+        return all;
     }
 
     private static async Task<AccountMetadata> Metadata(AmoAccountClient amo, BenchAccount account)

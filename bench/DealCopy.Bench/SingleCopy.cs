@@ -7,12 +7,13 @@ namespace DealCopy.Bench;
 /// <summary>P2: one full deal, click → the copy exists, at amoCRM's latency.</summary>
 public static class SingleCopy
 {
-    public static async Task P2(BenchOptions o)
+    public static async Task<IReadOnlyList<int>> P2(BenchOptions o)
     {
         var clicks = o.Int("clicks", 200);
         var accountsCount = o.Int("accounts", 8);
         var rows = new List<IReadOnlyList<string>>();
         var callsSeen = new List<string>();
+        var allCalls = new List<int>();
         for (var run = 1; run <= o.Runs; run++)
         {
             await using var stack = await Stack.StartAsync(o);
@@ -54,6 +55,7 @@ public static class SingleCopy
                 if (i == 0 && run == 1) callsSeen.Add(string.Join(" → ", log.OrderBy(e => e.AtMs).Select(CallStats.Kind)));
                 if (i % 25 == 24) Progress($"p2 run {run}/{o.Runs}: {i + 1}/{clicks} clicks, median {Median(walls):F0} ms");
             }
+            allCalls.AddRange(calls);
             rows.Add([
                 run.ToString(C), clicks.ToString(C), Median(calls.Select(c => (double)c)).ToString("F0", C),
                 (Median(calls.Select(c => (double)c)) * o.LatencyMs).ToString("F0", C),
@@ -67,6 +69,7 @@ public static class SingleCopy
         Console.WriteLine();
         Console.WriteLine("the calls of one copy, in order: " + callsSeen.FirstOrDefault());
         Console.WriteLine("our overhead = wall time − time with at least one amoCRM request in flight (it includes any wait for a rate slot)");
+        return allCalls;
     }
 
     /// <summary>Milliseconds during which at least one of these requests was inside amoCRM (latency included).</summary>
