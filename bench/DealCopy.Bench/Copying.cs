@@ -65,6 +65,7 @@ public static class Copying
             firstLog ??= log;
             results.Add((clock.Elapsed.TotalSeconds, stats));
             Progress($"p1 run {run}: {clock.Elapsed.TotalSeconds:F1} s, {stats.Requests} requests ({stats.KindsText()})");
+            if (stack.Retries > 0) Console.WriteLine($"note: run {run} repeated {stack.Retries} start(s) after a 503 (the account did not answer within Akka:AskTimeoutSeconds)");
             rows.Add(Row(run.ToString(C), deals, clock.Elapsed.TotalSeconds, stats));
         }
 

@@ -131,16 +131,29 @@ public sealed class Stack : IAsyncDisposable
         copy = new { fields = "all", price = true, contacts = true, company = true, tags = true, products = true, notes = true, open_tasks = true, finished_tasks = true },
     };
 
-    /// <summary>Starts a job as the widget does (POST /api/v1/copies with a fresh widget token); the job id.</summary>
+    /// <summary>
+    /// Starts a job as the widget does (POST /api/v1/copies with a fresh widget token and an idempotency key); a 503
+    /// (the account did not answer in time) is repeated with the same key, as the widget repeats it. The job id.
+    /// </summary>
     public async Task<string> StartCopyAsync(BenchAccount account, object body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/copies") { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Auth-Token", await Sandbox.Control.WidgetTokenAsync(account.Id, account.AdminUserId));
-        using var r = await Http.SendAsync(request);
-        var text = await r.Content.ReadAsStringAsync();
-        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/v1/copies answered {(int)r.StatusCode}: {text}");
-        return JsonNode.Parse(text)!["id"]!.GetValue<string>();
+        var json = JsonSerializer.SerializeToNode(body)!.AsObject();
+        json["idempotency_key"] ??= Guid.NewGuid().ToString("N");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/copies") { Content = new StringContent(json.ToJsonString(), Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-Auth-Token", await Sandbox.Control.WidgetTokenAsync(account.Id, account.AdminUserId));
+            using var r = await Http.SendAsync(request);
+            var text = await r.Content.ReadAsStringAsync();
+            if (r.IsSuccessStatusCode) return JsonNode.Parse(text)!["id"]!.GetValue<string>();
+            if ((int)r.StatusCode != 503 || attempt >= 5) throw new InvalidOperationException($"POST /api/v1/copies answered {(int)r.StatusCode}: {text}");
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] POST /api/v1/copies answered 503 (attempt {attempt}); repeating it with the same idempotency key");
+            Retries++;
+        }
     }
+
+    /// <summary>How many starts were repeated after a 503 (reported with the figure).</summary>
+    public int Retries { get; private set; }
 
     /// <summary>The job as the admin API shows it.</summary>
     public async Task<JsonNode> JobAsync(BenchAccount account, string id)
