@@ -14,6 +14,7 @@ switch (args[0])
     case "p1": await Copying.P1(options); break;
     case "p1-base": await Copying.P1Base(options); break;
     case "p2": await SingleCopy.P2(options); break;
+    case "p3": return await HookIntake.P3(options) == 0 ? 0 : 1;
     case "smoke": await Smoke.Run(options); break;
     default:
         Console.Error.WriteLine($"unknown figure '{args[0]}'");
