@@ -2,10 +2,10 @@ using DealCopy.Bench;
 
 // The buyer's questions, answered against the Host over real HTTP with the amoCRM sandbox enforcing 7 requests
 // per second and 250 per batch at amoCRM's latency (docs/PERFORMANCE.md; bench/run.sh wraps this).
-// Usage: dotnet run --project bench/DealCopy.Bench -c Release -- <p1|p1-base|p2|p3|p4|smoke> [--name value ...]
+// Usage: dotnet run --project bench/DealCopy.Bench -c Release -- <p1|p1-base|p2|p3|smoke> [--name value ...]
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: DealCopy.Bench <p1|p1-base|p2|p3|p4|smoke> [--deals N] [--runs N] [--latency MS] [--jitter MS] ...");
+    Console.Error.WriteLine("usage: DealCopy.Bench <p1|p1-base|p2|p3|smoke> [--deals N] [--runs N] [--latency MS] [--jitter MS] ...");
     return 2;
 }
 var options = BenchOptions.Parse(args.Skip(1));
