@@ -21,14 +21,16 @@ public sealed class LatencyTests
 
         var api = await Timed(async () => Assert.Equal(200, (await amo.Get("api/v4/account")).Code));
         var refused = await Timed(async () => Assert.Equal(401, (await amo.ClientWith("wrong-token").Call(HttpMethod.Get, "api/v4/account")).Code));
-        var control = await Timed(async () => await amo.Control.RequestsAsync());
+        await amo.Control.ClearFaultsAsync();
 
-        Assert.InRange(api.TotalMilliseconds, 300, 5000);
-        Assert.InRange(refused.TotalMilliseconds, 300, 5000);
-        Assert.True(control < TimeSpan.FromMilliseconds(300), $"the control API took {control.TotalMilliseconds} ms");
-        var logged = (await amo.Control.RequestsAsync(amo.AccountId)).Single(e => e.Path == "/api/v4/account");
-        Assert.InRange(logged.AnsweredMs - logged.ReceivedMs, 300, 5000);
-        Assert.InRange(logged.AtMs - logged.ReceivedMs, 150, 4000); // counted when it arrived, half-way
+        Assert.InRange(api.TotalMilliseconds, 300, 10000);
+        Assert.InRange(refused.TotalMilliseconds, 300, 10000);
+        var log = await amo.Control.RequestsAsync();
+        var control = log.First(e => e.Path.StartsWith("/_sandbox", StringComparison.Ordinal));
+        Assert.Equal(control.ReceivedMs, control.AtMs); // no latency before a control request is handled
+        var logged = log.Single(e => e.Path == "/api/v4/account" && e.Status == 200);
+        Assert.InRange(logged.AnsweredMs - logged.ReceivedMs, 300, 10000);
+        Assert.InRange(logged.AtMs - logged.ReceivedMs, 150, 8000); // counted when it arrived, half-way
     }
 
     [Fact]

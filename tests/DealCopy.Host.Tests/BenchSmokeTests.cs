@@ -6,7 +6,7 @@ namespace DealCopy.Host.Tests;
 public sealed class BenchSmokeTests
 {
     [Fact]
-    public async Task Every_figure_runs_at_tiny_sizes_within_amoCRMs_limit_and_a_single_copy_fits_one_rate_window()
+    public async Task Every_figure_runs_at_tiny_sizes_within_amoCRMs_limit_a_single_copy_fits_one_rate_window_and_no_hook_is_lost()
     {
         var result = await Smoke.Run(BenchOptions.Parse(["--latency", "80", "--jitter", "20"]));
 
@@ -19,5 +19,6 @@ public sealed class BenchSmokeTests
         Assert.True(result.P1[0].Requests <= FullDeal.FewestRequests(20) + 10, $"one job of 20 deals made {result.P1[0].Requests} requests: {result.P1[0].KindsText()}");
         Assert.Equal(8 * 2, result.P1Base[0].Requests); // the per-deal way: 8 requests a deal
         Assert.All(result.P2Calls, calls => Assert.InRange(calls, 1, 7));
+        Assert.Equal(0, result.P3Lost); // every hook accepted, and each accepted hook's job is in the journal
     }
 }
