@@ -22,6 +22,10 @@ public sealed class SandboxOptions
     public bool RefreshTokenGrace { get; set; }
 
     public int RequestsPerSecond { get; set; } = 7;
+    /// <summary>How long every amoCRM answer takes, in milliseconds (0 = at once; the real amoCRM answers in 50–300 ms).</summary>
+    public int LatencyMs { get; set; }
+    /// <summary>Each answer's latency varies uniformly by up to this many milliseconds either way.</summary>
+    public int LatencyJitterMs { get; set; }
     public int BlockAfterViolations { get; set; } = 10;
     public int BlockWindowSeconds { get; set; } = 60;
     public int BlockSeconds { get; set; } = 600;
@@ -51,6 +55,8 @@ public sealed class SandboxOptions
             throw new InvalidOperationException("Sandbox:ClientSecret must be at least 32 bytes (HS256 key)");
         if (string.IsNullOrWhiteSpace(DemoToken)) throw new InvalidOperationException("Sandbox:DemoToken must not be empty");
         if (!Uri.TryCreate(RedirectUri, UriKind.Absolute, out _)) throw new InvalidOperationException("Sandbox:RedirectUri must be an absolute URI");
+        if (LatencyMs is < 0 or > 60_000 || LatencyJitterMs is < 0 or > 60_000)
+            throw new InvalidOperationException("Sandbox:LatencyMs and Sandbox:LatencyJitterMs must be 0..60000");
         if (MaxBatch < 1 || MaxLimit < 1 || CustomFieldsPageSize < 1) throw new InvalidOperationException("Sandbox batch sizes must be positive");
     }
 }

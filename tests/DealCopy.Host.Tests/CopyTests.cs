@@ -13,6 +13,22 @@ public sealed class CopyTests : HostTestBase
         (array as JsonArray ?? []).Select(n => key(n!.AsObject())).ToHashSet();
 
     [Fact]
+    public async Task A_full_copy_of_one_deal_reads_it_once_and_fits_one_rate_window()
+    {
+        // warm the account (metadata, marker field): the copy below makes only its own calls
+        await CopyAndWaitAsync(new { lead_ids = new[] { Reference }, target = new { pipeline_id = Repeat } });
+        await Sandbox.Control.ClearRequestsAsync();
+
+        var job = await CopyAndWaitAsync(new { lead_ids = new[] { Reference }, target = new { pipeline_id = Repeat }, copy = new { notes = true, open_tasks = true, finished_tasks = true } });
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        var log = await Sandbox.Control.RequestsAsync(Sandbox.DemoAccountId);
+        // the request's check reads the deal as the copy needs it, and the job starts from that read
+        Assert.Single(log, e => e.Method == "GET" && e.Path == "/api/v4/leads");
+        Assert.True(log.Count <= 7, "a single copy should fit amoCRM's 7 requests per second: " + string.Join(", ", log.Select(e => e.Method + " " + e.Path)));
+    }
+
+    [Fact]
     public async Task A_copy_with_every_option_lands_in_the_chosen_stage_with_fields_contacts_company_tags_products_notes_and_tasks()
     {
         var job = await CopyAndWaitAsync(new

@@ -53,7 +53,8 @@ internal sealed record WorkDone : INoSerializationVerificationNeeded
 /// </summary>
 public sealed class AccountActor : ReceivePersistentActor
 {
-    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    /// <summary><see cref="Sources"/>: the deals as the check read them, handed to the new job so that it need not read them again.</summary>
+    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo, IReadOnlyList<Lead>? Sources = null) : INoSerializationVerificationNeeded;
 
     private sealed record Due(string JobId) : INoSerializationVerificationNeeded;
 
@@ -286,7 +287,7 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var replyTo = Sender;
-        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r, replyTo),
+        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
     }
 
@@ -302,19 +303,20 @@ public sealed class AccountActor : ReceivePersistentActor
     };
 
     /// <summary>Admits a request before a job exists (<see cref="Admission"/>; docs/API.md "Refusals" and "Rights").</summary>
-    private static async Task<CopyRejected?> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout)
+    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout)
     {
         var meta = await metadata.ConfigureAwait(false);
-        if (Admission.Copy(spec, meta, access, sources: null) is { } early) return early;
-        var found = await ReadLeads(spec.SourceLeadIds, gateway, self, timeout).ConfigureAwait(false);
-        return Admission.Copy(spec, meta, access, found);
+        if (Admission.Copy(spec, meta, access, sources: null) is { } early) return (early, null);
+        // read as the copy needs them: the job starts from this read instead of making the same call again
+        var found = await ReadLeads(spec.SourceLeadIds, gateway, self, timeout, LeadWith.ForCopy).ConfigureAwait(false);
+        return Admission.Copy(spec, meta, access, found) is { } refused ? (refused, null) : (null, found);
     }
 
     /// <summary>Reads deals for a decision (one batched read; a 403 from amoCRM makes the rights be read again).</summary>
-    private static async Task<List<Lead>> ReadLeads(IReadOnlyList<long> ids, IActorRef gateway, IActorRef self, TimeSpan timeout)
+    private static async Task<List<Lead>> ReadLeads(IReadOnlyList<long> ids, IActorRef gateway, IActorRef self, TimeSpan timeout, LeadWith with = LeadWith.None)
     {
         if (ids.Count == 0) return [];
-        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), ids, LeadWith.None), timeout).ConfigureAwait(false);
+        var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), ids, with), timeout).ConfigureAwait(false);
         if (read.Error is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
         if (read.Error is not null) throw read.Error;
         return (List<Lead>)read.Value!;
@@ -338,7 +340,7 @@ public sealed class AccountActor : ReceivePersistentActor
             _state.Apply(e);
             Snap();
             _services.Metrics?.JobAccepted("copy");
-            StartChild(_state.Jobs[jobId]);
+            StartChild(_state.Jobs[jobId], v.Sources);
             v.ReplyTo.Tell(new CopyAccepted(jobId, IsNew: true));
         });
     }
@@ -590,7 +592,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
     }
 
-    private void StartChild(JobState job)
+    private void StartChild(JobState job, IReadOnlyList<Lead>? sources = null)
     {
         if (_children.ContainsKey(job.JobId) || _timers.ContainsKey(job.JobId)) return;
         if (job.Spec.Trigger is { } trigger && job.UndoRequestedAt is null && trigger.RunAt > _services.Time.GetUtcNow().ToUnixTimeSeconds())
@@ -606,7 +608,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         var copy = JsonConvert.DeserializeObject<JobState>(JsonConvert.SerializeObject(job, Serialization.DealCopySerializer.Settings), Serialization.DealCopySerializer.Settings)!;
         // jobs stamp what they send to amoCRM with amoCRM's clock (real time); only scheduling uses the injectable one
-        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System), "job-" + job.JobId);
+        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources), "job-" + job.JobId);
         _children[job.JobId] = child;
         Context.SetReceiveTimeout(null);
     }

@@ -39,9 +39,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, List<SkippedField>> _refused = [];
     private RuleMark? _rule;
     private int _failures;
+    private IReadOnlyList<Lead>? _prefetched;
 
-    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
+    /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
+    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null)
     {
+        _prefetched = prefetched;
         _accountId = accountId;
         _referer = referer;
         _job = job;
@@ -53,8 +56,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time));
+    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null) =>
+        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched));
 
     protected override void PreStart() => Self.Tell(Run.Instance);
 
@@ -101,6 +104,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         foreach (var e in events.OfType<IJobEvent>()) _job.Apply(e);
     }
 
+    /// <summary>A read started ahead that a failed run may never await: its failure is the run's, not an unobserved one.</summary>
+    private static Task<T> Observed<T>(Task<T> task)
+    {
+        _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
     private Task Journal(params IAccountEvent[] events) => Journal((IReadOnlyList<IAccountEvent>)events);
 
     private List<(string Key, CopyItemState Item, int Sequence)> Items() =>
@@ -140,8 +150,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private async Task CopyAll()
     {
         var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
-        var sources = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy)))
-            .Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
+        var read = _prefetched ?? await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy));
+        _prefetched = null; // a retried run reads again: the deals may have changed meanwhile
+        var sources = read.Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
 
         if (_job.Spec.Trigger is { } trigger)
         {
@@ -158,10 +169,18 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         await Journal(Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count == 0 && !sources.ContainsKey(x.Item.SourceId))
             .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "the source deal no longer exists")).ToList());
 
+        // the sources' notes and tasks do not depend on the copies: read them while the copies are made
+        var open = Items().Where(x => sources.ContainsKey(x.Item.SourceId)).ToList();
+        List<long> SourcesWithout(CopyStep step) => open.Where(x => !x.Item.Done.ContainsKey(step)).Select(x => x.Item.SourceId).Distinct().ToList();
+        var notesAhead = Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes
+            ? Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), forNotes))) : null;
+        var tasksAhead = (Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks
+            ? Observed(Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), forTasks))) : null;
+
         await CreateCopies(meta, sources);
         await LinkProducts(meta, sources);
-        await WriteNotes(meta, sources);
-        await CopyTasks(meta, sources);
+        await WriteNotes(meta, sources, notesAhead);
+        await CopyTasks(meta, sources, tasksAhead);
         await HandleOriginals(sources);
         await Journal(new JobFinished(_job.JobId, Now));
         _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
@@ -347,12 +366,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         existing.Any(e => e.EntityId == planned.EntityId && e.NoteType == planned.NoteType &&
                           (planned.Params?.Properties() ?? []).All(p => JToken.DeepEquals(p.Value, e.Params?[p.Name])));
 
-    private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
+    /// <param name="readAhead">the sources' notes, read while the copies were made (covers every source of <c>todo</c>)</param>
+    private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources, Task<List<Note>>? readAhead)
     {
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Notes)).ToList();
         if (todo.Count == 0) return;
         var sourceNotes = Options.Content.Notes
-            ? (await Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList()))).ToLookup(n => n.EntityId)
+            ? (await (readAhead ?? Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(n => n.EntityId)
             : Enumerable.Empty<Note>().ToLookup(n => n.EntityId);
         var planned = todo.Select(x =>
         {
@@ -400,12 +420,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
     }
 
-    private async Task CopyTasks(AccountMetadata meta, Dictionary<long, Lead> sources)
+    /// <param name="readAhead">the sources' tasks, read while the copies were made (covers every source of <c>todo</c>)</param>
+    private async Task CopyTasks(AccountMetadata meta, Dictionary<long, Lead> sources, Task<List<AmoTask>>? readAhead)
     {
         if (!Options.Content.OpenTasks && !Options.Content.FinishedTasks) return;
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Tasks) && sources.ContainsKey(x.Item.SourceId)).ToList();
         if (todo.Count == 0) return;
-        var sourceTasks = (await Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList()))).ToLookup(t => t.EntityId);
+        var sourceTasks = (await (readAhead ?? Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(t => t.EntityId);
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;

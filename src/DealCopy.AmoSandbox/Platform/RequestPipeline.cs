@@ -18,7 +18,11 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
         var method = ctx.Request.Method;
         var isControl = path.StartsWith("/_sandbox", StringComparison.Ordinal);
         var isApi = path.StartsWith("/api/v4", StringComparison.Ordinal);
-        var started = rt.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var received = rt.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var started = received;
+        // amoCRM's answers take tens to hundreds of milliseconds (Sandbox:LatencyMs): half of it passes before
+        // the request arrives, where the rate limit counts it, the other half before its answer leaves
+        var latency = isControl ? 0 : Latency(rt.Options);
         var requestBytes = ctx.Request.ContentLength ?? 0;
         var original = ctx.Response.Body;
         using var buffer = new MemoryStream();
@@ -35,6 +39,11 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             }
             else
             {
+                if (latency > 0)
+                {
+                    await Task.Delay(latency / 2, ctx.RequestAborted);
+                    started = rt.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+                }
                 if (isApi)
                 {
                     var account = Authenticate(ctx);
@@ -70,6 +79,11 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
         finally
         {
             ctx.Response.Body = original;
+            if (latency > 0 && !drop && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                try { await Task.Delay(latency - latency / 2, ctx.RequestAborted); }
+                catch (OperationCanceledException) { }
+            }
             var status = drop ? 0 : ctx.Response.StatusCode;
             var responseBytes = buffer.Length;
             if (drop)
@@ -84,9 +98,15 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
                 buffer.Position = 0;
                 await buffer.CopyToAsync(original, CancellationToken.None);
             }
-            rt.Log.Add(accountId, method, path, ctx.Request.QueryString.Value ?? "", status, started, requestBytes, responseBytes, fault);
+            rt.Log.Add(accountId, method, path, ctx.Request.QueryString.Value ?? "", status, started, requestBytes, responseBytes, fault,
+                received, rt.Clock.GetUtcNow().ToUnixTimeMilliseconds());
         }
     }
+
+    /// <summary>This answer's latency in milliseconds: Sandbox:LatencyMs ± a uniform Sandbox:LatencyJitterMs, never negative.</summary>
+    internal static int Latency(SandboxOptions o) =>
+        o.LatencyMs <= 0 && o.LatencyJitterMs <= 0 ? 0
+            : Math.Max(0, o.LatencyMs + (o.LatencyJitterMs > 0 ? Random.Shared.Next(-o.LatencyJitterMs, o.LatencyJitterMs + 1) : 0));
 
     /// <summary>The control API is not part of amoCRM: an amoCRM token never opens it.</summary>
     private void GuardControl(HttpContext ctx)

@@ -33,7 +33,7 @@ public static class DemoAccount
     private static readonly string[] Deals = ["Поставка оборудования", "Годовое обслуживание", "Внедрение CRM", "Партия товара", "Монтаж", "Консультация", "Подписка", "Расширение лицензии"];
     private static readonly string[] Products = ["Ноутбук", "Монитор 27\"", "Клавиатура", "Мышь", "Док-станция", "Кабель HDMI", "Принтер", "Сканер", "Роутер", "ИБП"];
 
-    public static SandboxAccount Create(SandboxState state, SandboxOptions options, long? id = Id, string subdomain = Subdomain, string? adminToken = null, int? leadCount = null)
+    public static SandboxAccount Create(SandboxState state, SandboxOptions options, long? id = Id, string subdomain = Subdomain, string? adminToken = null, int? leadCount = null, bool fullDeals = false)
     {
         var fixedIds = id == Id;
         var b = AccountBuilder.Create(state, id, subdomain, "DealCopy Demo");
@@ -191,6 +191,31 @@ public static class DemoAccount
         };
 
         var count = leadCount ?? options.DemoLeadCount;
+        if (fullDeals)
+        {
+            // Every deal alike and full (the benchmark's deal): 2 contacts (one main), a company, 10 fields of
+            // mixed types, 3 products, 3 notes, 2 tasks (one open, one done), in an open stage of «Продажи».
+            var open = sales.Statuses.Where(s => s.Type == 0 && s.Id is not (SandboxPipeline.Won or SandboxPipeline.Lost)).ToList();
+            var tenTypes = f.Keys.Take(10).ToList();
+            for (var i = 0; i < count; i++)
+            {
+                var responsible = managers[i % managers.Length];
+                var lead = b.Lead($"{Deals[i % Deals.Length]} #{i + 1}", sales, open[i % open.Count], responsible.Id, Epoch + 86400L * 30 + i * 60L);
+                lead.Price = (i % 100 + 1) * 1000;
+                lead.CustomFields = new JsonArray(tenTypes.Select(JsonNode (type) => Cf(f[type], valueMakers[type](i))).ToArray());
+                lead.TagIds.Add(tags[i % tags.Length].Id);
+                lead.Contacts.Add(new ContactLink { ContactId = contacts[(2 * i) % contacts.Count].Id, IsMain = true });
+                lead.Contacts.Add(new ContactLink { ContactId = contacts[(2 * i + 1) % contacts.Count].Id, IsMain = false });
+                lead.CompanyId = companies[i % companies.Count].Id;
+                for (var p = 0; p < 3; p++)
+                    lead.Products.Add(new ProductLink { ElementId = productElements[(3 * i + p) % productElements.Count].Id, CatalogId = products.Id, Quantity = p + 1, PriceId = p == 0 ? price.Id : null });
+                for (var n = 0; n < 3; n++)
+                    b.Note("leads", lead.Id, "common", new JsonObject { ["text"] = $"Заметка {n + 1} по сделке #{i + 1}" }, responsible.Id, lead.CreatedAt + (n + 1) * 600);
+                b.Task(lead.Id, "Перезвонить клиенту", responsible.Id, lead.CreatedAt + 3600, Epoch + 86400L * 400, false, 1);
+                b.Task(lead.Id, "Отправить КП", responsible.Id, lead.CreatedAt + 3600, lead.CreatedAt + 86400L * 2, true, 2);
+            }
+            return b.Register(adminToken ?? (fixedIds ? options.DemoToken : null));
+        }
         var openPipelines = new[] { sales, sales, sales, repeat, delivery };
         for (var i = 0; i < count; i++)
         {

@@ -39,7 +39,8 @@ public static class Seeder
         if (d["demo"] is JsonValue demo && demo.TryGetValue<bool>(out var isDemo) && isDemo)
         {
             var leadCount = d["lead_count"] is { } lc ? (SandboxJson.TryGetLong(lc, out var n) && n is >= 0 and <= 5000 ? (int)n : throw Problems.BadRequest("lead_count must be 0..5000")) : (int?)null;
-            var account = DemoAccount.Create(state, rt.Options, id ?? state.NextId("account"), subdomain, leadCount: leadCount);
+            var full = d["full_deals"] is JsonValue fd && fd.TryGetValue<bool>(out var isFull) && isFull;
+            var account = DemoAccount.Create(state, rt.Options, id ?? state.NextId("account"), subdomain, leadCount: leadCount, fullDeals: full);
             return (account, TokenOf(state, account));
         }
 
