@@ -39,6 +39,13 @@ internal sealed record GetJobMetadata : INoSerializationVerificationNeeded
     public static readonly GetJobMetadata Instance = new();
 }
 internal sealed record JobActorDone(string JobId) : INoSerializationVerificationNeeded;
+/// <summary>A job's retries so far, its last error, and whether it waits for the account (the job view shows them).</summary>
+internal sealed record JobHealth(string JobId, int Retries, JobError? LastError, bool Waiting) : INoSerializationVerificationNeeded;
+/// <summary>The account was installed again or got new tokens: parked jobs try again now.</summary>
+internal sealed record AccountBack : INoSerializationVerificationNeeded
+{
+    public static readonly AccountBack Instance = new();
+}
 internal sealed record WorkDone : INoSerializationVerificationNeeded
 {
     public static readonly WorkDone Instance = new();
@@ -64,6 +71,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly AccountServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
+    private readonly Dictionary<string, JobHealth> _health = []; // not journaled: retries since the account woke
     private readonly Dictionary<string, long> _seenTokens = [];
     private readonly long _awakeSince; // token clock: the memory of used jtis starts here
     private long? _lastWidgetCall; // Stopwatch timestamp
@@ -96,7 +104,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<SaveTokens>(Save);
         Command<StartCopy>(Start);
         Command<CopyValidated>(Accept);
-        Command<GetJob>(m => Sender.Tell(_state.Jobs.TryGetValue(m.JobId, out var job) ? job.ToView() : new JobNotFound(m.JobId)));
+        Command<GetJob>(m => Sender.Tell(_state.Jobs.TryGetValue(m.JobId, out var job) ? View(job) : new JobNotFound(m.JobId)));
+        Command<JobHealth>(h => _health[h.JobId] = h);
         Command<UndoJob>(Undo);
         Command<StartRepeatDeal>(Repeat);
         Command<UninstallAccount>(Uninstall);
@@ -113,7 +122,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetJobMetadata>(_ =>
         {
             if (_state.Installed) Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
-            else Sender.Tell(new Status.Failure(new InvalidOperationException($"account {_accountId} is not installed")));
+            else Sender.Tell(new Status.Failure(new AccountNotInstalledException(_accountId)));
         });
         Command<JobActorDone>(m =>
         {
@@ -214,6 +223,7 @@ public sealed class AccountActor : ReceivePersistentActor
             _metadata = null;
             Activate();
             Snap();
+            foreach (var child in _children.Values) child.Tell(AccountBack.Instance);
             sender.Tell(new AccountInstalledReply(_accountId, _state.Subdomain!));
             ScheduleIdle();
         });
@@ -227,8 +237,22 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            foreach (var child in _children.Values) child.Tell(AccountBack.Instance);
             sender.Tell(new TokensSaved(_accountId));
         });
+    }
+
+    /// <summary>The journaled job plus what its runs went through: retries, the last error, a wait for the account.</summary>
+    private JobView View(JobState job)
+    {
+        var view = job.ToView();
+        if (!_health.TryGetValue(job.JobId, out var health)) return view;
+        return view with
+        {
+            Status = health.Waiting && job.IsRunning && job.UndoRequestedAt is null ? "waiting_for_account" : view.Status,
+            Retries = health.Retries,
+            LastError = health.LastError,
+        };
     }
 
     private static string JobIdFor(long accountId, string? idempotencyKey) =>

@@ -17,7 +17,9 @@ namespace DealCopy.Actors.Copying;
 /// link products, write notes, copy tasks, handle the originals. Every outcome is journaled through
 /// the account before the next step, and every write that may or may not have happened is looked up
 /// before it is tried again, so a restart or a lost answer never makes anything twice (ARCHITECTURE §3.3).
-/// Systemic failures (amoCRM down, limits, blocks) retry the job later with backoff; nothing is dropped.
+/// A failed step is tried again on its own (the steps before it are not repeated) as <see cref="RetryPolicy"/>
+/// decides: backoff only while nothing succeeds, amoCRM's own wait after a 429, and a parked job
+/// (<c>waiting_for_account</c>) while the account is blocked or its authorization is gone; nothing is dropped.
 /// </summary>
 public sealed class CopyJobActor : ReceiveActor, IWithTimers
 {
@@ -38,7 +40,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<SkippedField>> _refused = [];
     private RuleMark? _rule;
-    private int _failures;
+    private AccountMetadata? _meta;
+    private Dictionary<long, Lead>? _sources;
+    private int _step; // the first copy step not yet done in this incarnation: a retry starts there
+    private int _failuresSinceProgress;
+    private int _retries;
+    private JobError? _lastError;
+    private bool _waiting;
 
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
     {
@@ -49,6 +57,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         _settings = settings;
         _time = time;
         ReceiveAsync<Run>(_ => RunOnce());
+        Receive<AccountBack>(_ =>
+        {
+            // re-installed or new tokens: a parked job need not wait for its next probe
+            if (!_waiting || !Timers.IsTimerActive("retry")) return;
+            Timers.Cancel("retry");
+            Self.Tell(Run.Instance);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -79,10 +94,26 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var delay = TimeSpan.FromSeconds(Math.Min(_settings.RetryBackoffMax.TotalSeconds, Math.Pow(2, Math.Min(_failures++, 12))));
-            _log.Warning("account {0} job {1}: {2}; trying again in {3}", _accountId, _job.JobId, AccountActor.Describe(e), delay);
-            Timers.StartSingleTimer("retry", Run.Instance, delay);
+            var decision = RetryPolicy.Decide(e, _failuresSinceProgress++, _settings.Retry);
+            _retries++;
+            _lastError = decision.Error;
+            _waiting = decision.WaitForAccount;
+            if (_waiting)
+                _log.Warning("account {0} job {1}: waiting for the account ({2}: {3}); probing again in {4}", _accountId, _job.JobId, decision.Error.Code, AccountActor.Describe(e), decision.Delay);
+            else
+                _log.Warning("account {0} job {1}: {2}; trying the step again in {3}", _accountId, _job.JobId, AccountActor.Describe(e), decision.Delay);
+            Context.Parent.Tell(new JobHealth(_job.JobId, _retries, _lastError, _waiting));
+            Timers.StartSingleTimer("retry", Run.Instance, decision.Delay);
         }
+    }
+
+    /// <summary>Something was journaled: the backoff starts from the beginning again, and a parked job is back at work.</summary>
+    private void Progressed()
+    {
+        _failuresSinceProgress = 0;
+        if (!_waiting) return;
+        _waiting = false;
+        Context.Parent.Tell(new JobHealth(_job.JobId, _retries, _lastError, Waiting: false));
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
@@ -99,6 +130,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (events.Count == 0) return;
         await Context.Parent.Ask<Persisted>(new PersistJobEvents(events), _settings.StepTimeout);
         foreach (var e in events.OfType<IJobEvent>()) _job.Apply(e);
+        // saying "about to try" is not progress: a step that keeps failing must not reset its backoff
+        if (events.Any(e => e is not (CopiesAttempted or CopyStepAttempted))) Progressed();
     }
 
     private Task Journal(params IAccountEvent[] events) => Journal((IReadOnlyList<IAccountEvent>)events);
@@ -139,6 +172,27 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private async Task CopyAll()
     {
+        // each step is idempotent against the journal; a retry resumes at the step that failed with what was read before
+        Func<Task>[] steps =
+        [
+            Prepare,
+            () => CreateCopies(_meta!, _sources!),
+            () => LinkProducts(_meta!, _sources!),
+            () => WriteNotes(_meta!, _sources!),
+            () => CopyTasks(_meta!, _sources!),
+            () => HandleOriginals(_sources!),
+        ];
+        for (; _step < steps.Length; _step++)
+        {
+            await steps[_step]();
+            if (_job.CancelledReason is not null) return;
+        }
+        await Journal(new JobFinished(_job.JobId, Now));
+        _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+    }
+
+    private async Task Prepare()
+    {
         var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
         var sources = (await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy)))
             .Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
@@ -157,14 +211,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         // a source deleted after the job was accepted cannot be copied any more
         await Journal(Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count == 0 && !sources.ContainsKey(x.Item.SourceId))
             .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "the source deal no longer exists")).ToList());
-
-        await CreateCopies(meta, sources);
-        await LinkProducts(meta, sources);
-        await WriteNotes(meta, sources);
-        await CopyTasks(meta, sources);
-        await HandleOriginals(sources);
-        await Journal(new JobFinished(_job.JobId, Now));
-        _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+        _meta = meta;
+        _sources = sources;
     }
 
     /// <summary>How many rule copies deep a lead is (0 for a deal no rule made).</summary>

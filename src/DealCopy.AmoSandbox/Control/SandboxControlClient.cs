@@ -78,6 +78,12 @@ public sealed class SandboxControlClient : IDisposable
 
     public Task ClearFaultsAsync(CancellationToken ct = default) => Send(HttpMethod.Delete, "_sandbox/faults", null, ct);
 
+    public Task RemoveFaultAsync(long id, CancellationToken ct = default) => Send(HttpMethod.Delete, $"_sandbox/faults/{id}", null, ct);
+
+    /// <summary>The active fault rules, with how often each was applied (<c>used</c>).</summary>
+    public async Task<IReadOnlyList<FaultRule>> FaultsAsync(CancellationToken ct = default) =>
+        (await Send(HttpMethod.Get, "_sandbox/faults", null, ct))!.AsArray().Select(n => n.Deserialize<FaultRule>(SandboxJson.Options)!).ToList();
+
     public async Task<long> AdvanceClockAsync(long seconds, CancellationToken ct = default) =>
         (await Send(HttpMethod.Post, "_sandbox/clock/advance", new JsonObject { ["seconds"] = seconds }, ct))!["now"]!.GetValue<long>();
 

@@ -16,7 +16,8 @@ public sealed class FaultRule
     public int? RetryAfter { get; set; }
     public int? Count { get; set; }
     public double? Rate { get; set; }
-    [JsonIgnore] internal int Used;
+    /// <summary>How many requests this rule has been applied to (listed, never set by a client).</summary>
+    [JsonInclude] public int Used { get; internal set; }
 
     public static readonly string[] Kinds = ["latency", "status", "timeout", "lost_response", "html"];
 

@@ -52,6 +52,15 @@ export const jobDto = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
   reason: z.string().nullish().transform((v) => v ?? null),
+  retries: z.number().int().nonnegative().nullish().transform((v) => v ?? 0),
+  last_error: z
+    .object({
+      code: z.string(),
+      params: z.record(z.string(), z.string()).nullish().transform((v) => v ?? {}),
+      message: z.string().nullish().transform((v) => v ?? ''),
+    })
+    .nullish()
+    .transform((v) => v ?? null),
   total: z.number().int().nonnegative(),
   done: z.number().int().nonnegative(),
   deals: z.array(
@@ -90,6 +99,8 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
     })),
     reason: dto.reason,
+    retries: dto.retries,
+    lastError: dto.last_error,
     undo: dto.undo
       ? {
           status: dto.undo.status,
