@@ -38,6 +38,8 @@ internal sealed record GetJobMetadata : INoSerializationVerificationNeeded
 {
     public static readonly GetJobMetadata Instance = new();
 }
+/// <summary>amoCRM refused the marker field: load the account's fields again (creating the marker field anew if it is gone).</summary>
+internal sealed record RefreshJobMetadata(long RefusedMarkerFieldId) : INoSerializationVerificationNeeded;
 internal sealed record JobActorDone(string JobId) : INoSerializationVerificationNeeded;
 /// <summary>A job's retries so far, its last error, and whether it waits for the account (the job view shows them).</summary>
 internal sealed record JobHealth(string JobId, int Retries, JobError? LastError, bool Waiting) : INoSerializationVerificationNeeded;
@@ -123,6 +125,19 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             if (_state.Installed) Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
             else Sender.Tell(new Status.Failure(new AccountNotInstalledException(_accountId)));
+        });
+        Command<RefreshJobMetadata>(m =>
+        {
+            if (!_state.Installed)
+            {
+                Sender.Tell(new Status.Failure(new AccountNotInstalledException(_accountId)));
+                return;
+            }
+            // several jobs may report the same refusal: one reload serves them all
+            if (_metadata is not { IsCompletedSuccessfully: true } current || current.Result.MarkerFieldId == m.RefusedMarkerFieldId)
+                if (_metadata is not { IsCompleted: false }) _metadata = null;
+            _log.Warning("account {0}: amoCRM refused the marker field {1}; reading the account's fields again", _accountId, m.RefusedMarkerFieldId);
+            Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
         });
         Command<JobActorDone>(m =>
         {

@@ -30,6 +30,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private const string Service = "DealCopy";
     private const int MaxValidationRounds = 4;
+    private const int MaxMarkerRenewals = 3;
 
     private readonly long _accountId;
     private readonly string _referer;
@@ -47,6 +48,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private int _retries;
     private JobError? _lastError;
     private bool _waiting;
+    private int _markerRenewals;
 
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time)
     {
@@ -252,16 +254,17 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private async Task CreateCopies(AccountMetadata meta, Dictionary<long, Lead> sources)
+    private async Task CreateCopies(AccountMetadata _, Dictionary<long, Lead> sources)
     {
         for (var round = 0; ; round++)
         {
+            var meta = _meta!; // a refused marker field renews it between rounds
             var attempted = Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count > 0).ToList();
             if (attempted.Count > 0) await Reconcile(meta, sources, attempted);
 
             var todo = Items().Where(x => !x.Item.IsSettled && sources.ContainsKey(x.Item.SourceId)).ToList();
             if (todo.Count == 0) return;
-            if (round >= MaxValidationRounds)
+            if (round >= MaxValidationRounds + _markerRenewals)
             {
                 await Journal(todo.Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "amoCRM kept refusing the copy")).ToList());
                 return;
@@ -277,6 +280,11 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                     await Journal(drafts.Where(d => byRequest.ContainsKey(d.Draft.Lead.RequestId!))
                         .Select(d => (IAccountEvent)new CopyCreated(_job.JobId, d.Key, byRequest[d.Draft.Lead.RequestId!], d.Draft.Skipped)).ToList());
                 }
+                catch (AmoValidationException v) when (RefusesMarker(meta, drafts, v))
+                {
+                    await RenewMarker(meta);
+                    break; // the next round reconciles and sends the rest with the new marker field
+                }
                 catch (AmoValidationException v)
                 {
                     await Refused(meta, drafts, v);
@@ -285,9 +293,40 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Whether amoCRM refused the marker field itself (deleted in the account's settings, or its id changed).</summary>
+    private static bool RefusesMarker(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v) =>
+        drafts.Any(d => v.ErrorsFor(d.Draft.Lead.RequestId!).Any(e => FieldOf(e.Path, d.Draft.Lead.CustomFieldsValues ?? [])?.FieldId == meta.MarkerFieldId));
+
+    /// <summary>
+    /// A copy is never created without its marker (ARCHITECTURE §3.10): when amoCRM refuses the marker field, the
+    /// account's fields are read again (the marker field is created anew if it is gone), and the copies this job
+    /// already made get the marker again (deleting a field deletes its values). The refused creates made nothing;
+    /// the next round sends them with the new field.
+    /// </summary>
+    private async Task RenewMarker(AccountMetadata refused)
+    {
+        if (++_markerRenewals > MaxMarkerRenewals)
+            throw new InvalidOperationException($"amoCRM keeps refusing the marker field (field {refused.MarkerFieldId}, {MaxMarkerRenewals} renewals)");
+        var meta = await Context.Parent.Ask<AccountMetadata>(new RefreshJobMetadata(refused.MarkerFieldId), _settings.StepTimeout);
+        _meta = meta;
+        _log.Warning("account {0} job {1}: amoCRM refused the marker field {2}; the marker is now field {3}", _accountId, _job.JobId, refused.MarkerFieldId, meta.MarkerFieldId);
+        await Remark(meta, Items().Where(x => x.Item.LeadId is not null).ToList());
+    }
+
+    /// <summary>Writes the marker (in the current marker field) onto copies that exist already.</summary>
+    private async Task Remark(AccountMetadata meta, List<(string Key, CopyItemState Item, int Sequence)> copies)
+    {
+        var writes = copies.Select(x => new LeadWrite
+        {
+            Id = x.Item.LeadId,
+            CustomFieldsValues = [new CustomFieldValues { FieldId = meta.MarkerFieldId, Values = [CustomFieldValue.Of(Marker.Value(meta.Referer, x.Item.SourceId, _job.JobId, x.Item.N, _rule))] }],
+        }).ToList();
+        foreach (var chunk in Chunks(writes, _ => 1)) await Gate<List<WrittenEntity>>(new UpdateLeads(OpIds.Next(), chunk));
+    }
+
     /// <summary>
     /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
-    /// anything else fails that copy with amoCRM's words.
+    /// anything else fails that copy with amoCRM's words. The marker field is never left out (see <see cref="RenewMarker"/>).
     /// </summary>
     private async Task Refused(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
     {
@@ -298,7 +337,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             if (errors.Count == 0) continue; // refused only because a neighbour was: the next round sends it again
             var values = draft.Lead.CustomFieldsValues ?? [];
             var fieldErrors = errors.Select(e => (Error: e, Field: FieldOf(e.Path, values))).ToList();
-            if (fieldErrors.All(x => x.Field is { } f && f.FieldId is not null))
+            if (fieldErrors.All(x => x.Field is { } f && f.FieldId is not null && f.FieldId != meta.MarkerFieldId))
             {
                 var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
                 foreach (var (error, field) in fieldErrors)
@@ -342,8 +381,38 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var skipped = sources.TryGetValue(sourceId, out var source) ? Draft(meta, source, key, x.Item, x.Sequence).Skipped : [];
             found.Add(new CopyCreated(_job.JobId, key, lead.Id, skipped));
         }
+        if (_markerRenewals > 0 && wanted.Count > 0) found.AddRange(await AdoptUnmarked(meta, sources, recent, wanted));
         if (found.Count > 0) _log.Info("account {0} job {1}: found {2} copies made before an interruption", _accountId, _job.JobId, found.Count);
         await Journal(found);
+    }
+
+    /// <summary>
+    /// After the marker field was deleted, a copy whose create answer was lost just before has lost its marker with
+    /// the field: it is recognised by what the job sent (name, pipeline, made since the attempt, no marker), adopted
+    /// and marked again, so that it is not made twice.
+    /// </summary>
+    private async Task<List<IAccountEvent>> AdoptUnmarked(AccountMetadata meta, Dictionary<long, Lead> sources, List<Lead> recent,
+        Dictionary<string, (string Key, CopyItemState Item, int Sequence)> wanted)
+    {
+        var taken = _job.Items.Values.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Concat(_job.Spec.SourceLeadIds).ToHashSet();
+        var unmarked = recent.Where(l => !taken.Contains(l.Id) && l.CustomFieldsValues?.Any(v => v.FieldId == meta.MarkerFieldId || string.Equals(v.FieldCode, Marker.FieldCode, StringComparison.OrdinalIgnoreCase)) != true)
+            .OrderBy(l => l.Id).ToList();
+        var adopted = new List<(string Key, CopyItemState Item, int Sequence, Lead Lead)>();
+        foreach (var x in wanted.Values.OrderBy(x => x.Sequence))
+        {
+            if (!sources.TryGetValue(x.Item.SourceId, out var source)) continue;
+            var draft = Draft(meta, source, x.Key, x.Item, x.Sequence).Lead;
+            var since = x.Item.AttemptedAt.Min() - 5;
+            var lead = unmarked.FirstOrDefault(l => l.Name == draft.Name && l.PipelineId == draft.PipelineId && (l.CreatedAt ?? 0) >= since);
+            if (lead is null) continue;
+            unmarked.Remove(lead);
+            adopted.Add((x.Key, x.Item, x.Sequence, lead));
+        }
+        if (adopted.Count == 0) return [];
+        _log.Warning("account {0} job {1}: {2} copies lost their marker with the deleted field; marking them again", _accountId, _job.JobId, adopted.Count);
+        await Remark(meta, adopted.Select(a => (a.Key, new CopyItemState { SourceId = a.Item.SourceId, N = a.Item.N, LeadId = a.Lead.Id }, a.Sequence)).ToList());
+        return adopted.Select(a => (IAccountEvent)new CopyCreated(_job.JobId, a.Key, a.Lead.Id,
+            sources.TryGetValue(a.Item.SourceId, out var s) ? Draft(meta, s, a.Key, a.Item, a.Sequence).Skipped : [])).ToList();
     }
 
     private async Task LinkProducts(AccountMetadata meta, Dictionary<long, Lead> sources)
