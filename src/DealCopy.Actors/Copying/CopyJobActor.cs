@@ -464,6 +464,22 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         existing.Any(e => e.EntityId == planned.EntityId && e.NoteType == planned.NoteType &&
                           (planned.Params?.Properties() ?? []).All(p => JToken.DeepEquals(p.Value, e.Params?[p.Name])));
 
+    /// <summary>
+    /// Drops from <paramref name="planned"/> what amoCRM already has, counting: each existing entity matches at most one
+    /// planned one (and is used up), so of two alike planned entities a single existing one removes only one.
+    /// </summary>
+    internal static void RemoveWritten<TPlanned, TExisting, TKey>(List<TPlanned> planned, List<TExisting> existing, Func<TExisting, TKey> key, Func<TPlanned, TKey, bool> matches)
+    {
+        var left = existing.Select(key).ToList();
+        planned.RemoveAll(p =>
+        {
+            var i = left.FindIndex(k => matches(p, k));
+            if (i < 0) return false;
+            left.RemoveAt(i);
+            return true;
+        });
+    }
+
     private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
     {
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Notes)).ToList();
@@ -488,7 +504,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         {
             var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
             var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids));
-            foreach (var p in retried) p.Notes.RemoveAll(n => AlreadyWritten(n, existing));
+            foreach (var p in retried) RemoveWritten(p.Notes, existing, n => n, (planned, note) => AlreadyWritten(planned, [note]));
         }
 
         foreach (var chunk in Chunks(planned, p => p.Notes.Count))
@@ -537,8 +553,10 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (retried.Count > 0)
         {
             var existing = (await Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), retried.Select(p => p.Item.LeadId!.Value).ToList())))
-                .Select(t => $"{t.EntityId}|{t.Text}|{t.CompleteTill}").ToHashSet();
-            foreach (var p in retried) p.Tasks.RemoveAll(t => existing.Contains($"{t.EntityId}|{t.Text}|{t.CompleteTill}"));
+                .Select(t => $"{t.EntityId}|{t.Text}|{t.CompleteTill}").ToList();
+            // one existing task accounts for one planned task: two alike (same text and deadline) of which only one
+            // was written before the interruption must leave the other to be written
+            foreach (var p in retried) RemoveWritten(p.Tasks, existing, k => k, (t, k) => k == $"{t.EntityId}|{t.Text}|{t.CompleteTill}");
         }
 
         foreach (var chunk in Chunks(planned, p => p.Tasks.Count))
