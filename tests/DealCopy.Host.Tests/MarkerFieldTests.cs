@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using DealCopy.AmoSandbox.Platform;
 using DealCopy.Host.Tests.Support;
@@ -27,13 +25,8 @@ public sealed class MarkerFieldTests : HostTestBase
 
         await Poll.UntilAsync(() => Host.JobAsync(id), job => job["done"]!.GetValue<int>() >= 12, TimeSpan.FromSeconds(60), job => "the job never got going: " + job.ToJsonString());
         var deleted = MarkerFieldId(await DumpAsync());
-        using (var amo = new HttpClient { BaseAddress = Sandbox.BaseAddress })
-        {
-            // what an admin does in the account's settings: the field and every value in it are gone
-            amo.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Sandbox.DemoToken);
-            using var response = await amo.DeleteAsync($"api/v4/leads/custom_fields/{deleted}");
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        }
+        // what an admin does in the account's settings: the field and every value in it are gone
+        await Sandbox.Control.DeleteFieldAsync(Sandbox.DemoAccountId, "leads", deleted);
         var job = await Host.WaitJobAsync(id, TimeSpan.FromSeconds(120));
 
         Assert.Equal("completed", job["status"]!.GetValue<string>());

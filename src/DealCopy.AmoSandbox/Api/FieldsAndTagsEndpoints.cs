@@ -79,7 +79,14 @@ public static class FieldsAndTagsEndpoints
     /// </summary>
     private static IResult Delete(HttpContext ctx, string entity, long id)
     {
-        var a = ctx.Account();
+        DeleteField(ctx.Account(), entity, id);
+        return Results.NoContent();
+    }
+
+    /// <summary>Deletes a field and its values everywhere (the API route, and the control API's stand-in for the settings page).</summary>
+    public static void DeleteField(SandboxAccount a, string entity, long id)
+    {
+        if (!a.Fields.ContainsKey(entity)) throw Problems.Error(404, "No such entity");
         lock (a.Gate)
         {
             var field = a.Fields[entity].FirstOrDefault(f => f.Id == id) ?? throw Problems.Error(404, "Field not found");
@@ -96,7 +103,6 @@ public static class FieldsAndTagsEndpoints
             foreach (var lead in a.Leads.Values.Where(l => l.CustomFields is { Count: 0 })) lead.CustomFields = null;
             foreach (var party in a.Contacts.Values.Concat(a.Companies.Values).Where(p => p.CustomFields is { Count: 0 })) party.CustomFields = null;
         }
-        return Results.NoContent();
     }
 
     private static async Task<IResult> Create(HttpContext ctx, string entity)

@@ -78,6 +78,10 @@ public sealed class SandboxControlClient : IDisposable
 
     public Task ClearFaultsAsync(CancellationToken ct = default) => Send(HttpMethod.Delete, "_sandbox/faults", null, ct);
 
+    /// <summary>Deletes a custom field as an admin does in the account's settings (its values go with it).</summary>
+    public Task DeleteFieldAsync(long accountId, string entity, long fieldId, CancellationToken ct = default) =>
+        Send(HttpMethod.Delete, $"_sandbox/accounts/{accountId}/fields/{entity}/{fieldId}", null, ct);
+
     public Task RemoveFaultAsync(long id, CancellationToken ct = default) => Send(HttpMethod.Delete, $"_sandbox/faults/{id}", null, ct);
 
     /// <summary>The active fault rules, with how often each was applied (<c>used</c>).</summary>
