@@ -40,7 +40,16 @@ internal sealed record GetJobMetadata : INoSerializationVerificationNeeded
 {
     public static readonly GetJobMetadata Instance = new();
 }
+/// <summary>amoCRM refused the marker field: load the account's fields again (creating the marker field anew if it is gone).</summary>
+internal sealed record RefreshJobMetadata(long RefusedMarkerFieldId) : INoSerializationVerificationNeeded;
 internal sealed record JobActorDone(string JobId) : INoSerializationVerificationNeeded;
+/// <summary>A job's retries so far, its last error, and whether it waits for the account (the job view shows them).</summary>
+internal sealed record JobHealth(string JobId, int Retries, JobError? LastError, bool Waiting) : INoSerializationVerificationNeeded;
+/// <summary>The account was installed again or got new tokens: parked jobs try again now.</summary>
+internal sealed record AccountBack : INoSerializationVerificationNeeded
+{
+    public static readonly AccountBack Instance = new();
+}
 internal sealed record WorkDone : INoSerializationVerificationNeeded
 {
     public static readonly WorkDone Instance = new();
@@ -77,6 +86,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly AccountServices _services;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _children = [];
+    private readonly Dictionary<string, JobHealth> _health = []; // not journaled: retries since the account woke
     private readonly Dictionary<string, ITimer> _timers = [];
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
@@ -106,6 +116,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<StartCopy>(Start);
         Command<CopyValidated>(Accept);
         Command<GetJob>(ViewJob);
+        Command<JobHealth>(h => _health[h.JobId] = h);
         Command<UndoJob>(Undo);
         Command<ListJobs>(m => Sender.Tell(History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, m.ViewerIsAdmin), m.Offset, m.Limit, m.CreatedSince)));
         Command<StartRepeatDeal>(Repeat);
@@ -130,7 +141,20 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetJobMetadata>(_ =>
         {
             if (_state.Installed) Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
-            else Sender.Tell(new Status.Failure(new InvalidOperationException($"account {_accountId} is not installed")));
+            else Sender.Tell(new Status.Failure(new AccountNotInstalledException(_accountId)));
+        });
+        Command<RefreshJobMetadata>(m =>
+        {
+            if (!_state.Installed)
+            {
+                Sender.Tell(new Status.Failure(new AccountNotInstalledException(_accountId)));
+                return;
+            }
+            // several jobs may report the same refusal: one reload serves them all
+            if (_metadata is not { IsCompletedSuccessfully: true } current || current.Result.MarkerFieldId == m.RefusedMarkerFieldId)
+                if (_metadata is not { IsCompleted: false }) _metadata = null;
+            _log.Warning("account {0}: amoCRM refused the marker field {1}; reading the account's fields again", _accountId, m.RefusedMarkerFieldId);
+            Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
         });
         Command<JobActorDone>(m =>
         {
@@ -252,6 +276,7 @@ public sealed class AccountActor : ReceivePersistentActor
             _metadata = null;
             Activate();
             Snap();
+            foreach (var child in _children.Values) child.Tell(AccountBack.Instance);
             sender.Tell(new AccountInstalledReply(_accountId, _state.Subdomain!));
             ScheduleIdle();
         });
@@ -265,8 +290,22 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _state.Apply(e);
             Snap();
+            foreach (var child in _children.Values) child.Tell(AccountBack.Instance);
             sender.Tell(new TokensSaved(_accountId));
         });
+    }
+
+    /// <summary>The journaled job plus what its runs went through: retries, the last error, a wait for the account.</summary>
+    private JobView View(JobState job)
+    {
+        var view = job.ToView();
+        if (!_health.TryGetValue(job.JobId, out var health)) return view;
+        return view with
+        {
+            Status = health.Waiting && job.IsRunning && job.UndoRequestedAt is null ? "waiting_for_account" : view.Status,
+            Retries = health.Retries,
+            LastError = health.LastError,
+        };
     }
 
     private static string JobIdFor(long accountId, string? idempotencyKey) =>
@@ -424,13 +463,13 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         if (m.ForUserId is not { } userId || !_state.Installed)
         {
-            Sender.Tell(job.ToView());
+            Sender.Tell(View(job));
             return;
         }
         var gateway = _gateway!;
         var self = Self;
         var timeout = _services.Settings.StepTimeout;
-        var view = job.ToView();
+        var view = View(job);
         Tracked(Check()).PipeTo(Sender);
 
         async Task<object> Check()

@@ -1,3 +1,4 @@
+using DealCopy.Actors.Copying;
 using DealCopy.Actors.Gateway;
 
 namespace DealCopy.Actors.Accounts;
@@ -8,7 +9,7 @@ public sealed record ActorSettings(
     TimeSpan MetadataTtl,
     TimeSpan IdlePassivation,
     TimeSpan StepTimeout,
-    TimeSpan RetryBackoffMax,
+    RetrySettings Retry,
     int SnapshotEvery)
 {
     public static ActorSettings Default { get; } = new(
@@ -16,6 +17,6 @@ public sealed record ActorSettings(
         MetadataTtl: TimeSpan.FromSeconds(60),
         IdlePassivation: TimeSpan.FromMinutes(2),
         StepTimeout: TimeSpan.FromMinutes(10),
-        RetryBackoffMax: TimeSpan.FromMinutes(5),
+        Retry: RetrySettings.Default,
         SnapshotEvery: 200);
 }

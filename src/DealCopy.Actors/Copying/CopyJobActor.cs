@@ -17,7 +17,9 @@ namespace DealCopy.Actors.Copying;
 /// link products, write notes, copy tasks, handle the originals. Every outcome is journaled through
 /// the account before the next step, and every write that may or may not have happened is looked up
 /// before it is tried again, so a restart or a lost answer never makes anything twice (ARCHITECTURE §3.3).
-/// Systemic failures (amoCRM down, limits, blocks) retry the job later with backoff; nothing is dropped.
+/// A failed step is tried again on its own (the steps before it are not repeated) as <see cref="RetryPolicy"/>
+/// decides: backoff only while nothing succeeds, amoCRM's own wait after a 429, and a parked job
+/// (<c>waiting_for_account</c>) while the account is blocked or its authorization is gone; nothing is dropped.
 /// </summary>
 public sealed class CopyJobActor : ReceiveActor, IWithTimers
 {
@@ -28,6 +30,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private const string Service = "DealCopy";
     private const int MaxValidationRounds = 4;
+    private const int MaxMarkerRenewals = 3;
 
     private readonly long _accountId;
     private readonly string _referer;
@@ -38,8 +41,17 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<SkippedField>> _refused = [];
     private RuleMark? _rule;
-    private int _failures;
+    private AccountMetadata? _meta;
+    private Dictionary<long, Lead>? _sources;
+    private int _step; // the first copy step not yet done in this incarnation: a retry starts there
+    private int _failuresSinceProgress;
+    private int _retries;
+    private JobError? _lastError;
+    private bool _waiting;
+    private int _markerRenewals;
     private IReadOnlyList<Lead>? _prefetched;
+    private Task<List<Note>>? _notesAhead; // read while the copies are made; a retried step reads again
+    private Task<List<AmoTask>>? _tasksAhead;
 
     /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null)
@@ -52,6 +64,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         _settings = settings;
         _time = time;
         ReceiveAsync<Run>(_ => RunOnce());
+        Receive<AccountBack>(_ =>
+        {
+            // re-installed or new tokens: a parked job need not wait for its next probe
+            if (!_waiting || !Timers.IsTimerActive("retry")) return;
+            Timers.Cancel("retry");
+            Self.Tell(Run.Instance);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -82,10 +101,26 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var delay = TimeSpan.FromSeconds(Math.Min(_settings.RetryBackoffMax.TotalSeconds, Math.Pow(2, Math.Min(_failures++, 12))));
-            _log.Warning("account {0} job {1}: {2}; trying again in {3}", _accountId, _job.JobId, AccountActor.Describe(e), delay);
-            Timers.StartSingleTimer("retry", Run.Instance, delay);
+            var decision = RetryPolicy.Decide(e, _failuresSinceProgress++, _settings.Retry);
+            _retries++;
+            _lastError = decision.Error;
+            _waiting = decision.WaitForAccount;
+            if (_waiting)
+                _log.Warning("account {0} job {1}: waiting for the account ({2}: {3}); probing again in {4}", _accountId, _job.JobId, decision.Error.Code, AccountActor.Describe(e), decision.Delay);
+            else
+                _log.Warning("account {0} job {1}: {2}; trying the step again in {3}", _accountId, _job.JobId, AccountActor.Describe(e), decision.Delay);
+            Context.Parent.Tell(new JobHealth(_job.JobId, _retries, _lastError, _waiting));
+            Timers.StartSingleTimer("retry", Run.Instance, decision.Delay);
         }
+    }
+
+    /// <summary>Something was journaled: the backoff starts from the beginning again, and a parked job is back at work.</summary>
+    private void Progressed()
+    {
+        _failuresSinceProgress = 0;
+        if (!_waiting) return;
+        _waiting = false;
+        Context.Parent.Tell(new JobHealth(_job.JobId, _retries, _lastError, Waiting: false));
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
@@ -102,6 +137,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (events.Count == 0) return;
         await Context.Parent.Ask<Persisted>(new PersistJobEvents(events), _settings.StepTimeout);
         foreach (var e in events.OfType<IJobEvent>()) _job.Apply(e);
+        // saying "about to try" is not progress: a step that keeps failing must not reset its backoff
+        if (events.Any(e => e is not (CopiesAttempted or CopyStepAttempted))) Progressed();
     }
 
     /// <summary>A read started ahead that a failed run may never await: its failure is the run's, not an unobserved one.</summary>
@@ -149,6 +186,27 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     private async Task CopyAll()
     {
+        // each step is idempotent against the journal; a retry resumes at the step that failed with what was read before
+        Func<Task>[] steps =
+        [
+            Prepare,
+            () => CreateCopies(_meta!, _sources!),
+            () => LinkProducts(_meta!, _sources!),
+            () => WriteNotes(_meta!, _sources!, Interlocked.Exchange(ref _notesAhead, null)),
+            () => CopyTasks(_meta!, _sources!, Interlocked.Exchange(ref _tasksAhead, null)),
+            () => HandleOriginals(_sources!),
+        ];
+        for (; _step < steps.Length; _step++)
+        {
+            await steps[_step]();
+            if (_job.CancelledReason is not null) return;
+        }
+        await Journal(new JobFinished(_job.JobId, Now));
+        _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+    }
+
+    private async Task Prepare()
+    {
         var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
         var read = _prefetched ?? await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy));
         _prefetched = null; // a retried run reads again: the deals may have changed meanwhile
@@ -172,18 +230,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         // the sources' notes and tasks do not depend on the copies: read them while the copies are made
         var open = Items().Where(x => sources.ContainsKey(x.Item.SourceId)).ToList();
         List<long> SourcesWithout(CopyStep step) => open.Where(x => !x.Item.Done.ContainsKey(step)).Select(x => x.Item.SourceId).Distinct().ToList();
-        var notesAhead = Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes
+        _notesAhead = Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes
             ? Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), forNotes))) : null;
-        var tasksAhead = (Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks
+        _tasksAhead = (Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks
             ? Observed(Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), forTasks))) : null;
-
-        await CreateCopies(meta, sources);
-        await LinkProducts(meta, sources);
-        await WriteNotes(meta, sources, notesAhead);
-        await CopyTasks(meta, sources, tasksAhead);
-        await HandleOriginals(sources);
-        await Journal(new JobFinished(_job.JobId, Now));
-        _log.Info("account {0} job {1} finished: {2}", _accountId, _job.JobId, _job.Status);
+        _meta = meta;
+        _sources = sources;
     }
 
     /// <summary>How many rule copies deep a lead is (0 for a deal no rule made).</summary>
@@ -223,16 +275,17 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private async Task CreateCopies(AccountMetadata meta, Dictionary<long, Lead> sources)
+    private async Task CreateCopies(AccountMetadata _, Dictionary<long, Lead> sources)
     {
         for (var round = 0; ; round++)
         {
+            var meta = _meta!; // a refused marker field renews it between rounds
             var attempted = Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count > 0).ToList();
             if (attempted.Count > 0) await Reconcile(meta, sources, attempted);
 
             var todo = Items().Where(x => !x.Item.IsSettled && sources.ContainsKey(x.Item.SourceId)).ToList();
             if (todo.Count == 0) return;
-            if (round >= MaxValidationRounds)
+            if (round >= MaxValidationRounds + _markerRenewals)
             {
                 await Journal(todo.Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "amoCRM kept refusing the copy")).ToList());
                 return;
@@ -248,6 +301,11 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                     await Journal(drafts.Where(d => byRequest.ContainsKey(d.Draft.Lead.RequestId!))
                         .Select(d => (IAccountEvent)new CopyCreated(_job.JobId, d.Key, byRequest[d.Draft.Lead.RequestId!], d.Draft.Skipped)).ToList());
                 }
+                catch (AmoValidationException v) when (RefusesMarker(meta, drafts, v))
+                {
+                    await RenewMarker(meta);
+                    break; // the next round reconciles and sends the rest with the new marker field
+                }
                 catch (AmoValidationException v)
                 {
                     await Refused(meta, drafts, v);
@@ -256,9 +314,40 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Whether amoCRM refused the marker field itself (deleted in the account's settings, or its id changed).</summary>
+    private static bool RefusesMarker(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v) =>
+        drafts.Any(d => v.ErrorsFor(d.Draft.Lead.RequestId!).Any(e => FieldOf(e.Path, d.Draft.Lead.CustomFieldsValues ?? [])?.FieldId == meta.MarkerFieldId));
+
+    /// <summary>
+    /// A copy is never created without its marker (ARCHITECTURE §3.10): when amoCRM refuses the marker field, the
+    /// account's fields are read again (the marker field is created anew if it is gone), and the copies this job
+    /// already made get the marker again (deleting a field deletes its values). The refused creates made nothing;
+    /// the next round sends them with the new field.
+    /// </summary>
+    private async Task RenewMarker(AccountMetadata refused)
+    {
+        if (++_markerRenewals > MaxMarkerRenewals)
+            throw new InvalidOperationException($"amoCRM keeps refusing the marker field (field {refused.MarkerFieldId}, {MaxMarkerRenewals} renewals)");
+        var meta = await Context.Parent.Ask<AccountMetadata>(new RefreshJobMetadata(refused.MarkerFieldId), _settings.StepTimeout);
+        _meta = meta;
+        _log.Warning("account {0} job {1}: amoCRM refused the marker field {2}; the marker is now field {3}", _accountId, _job.JobId, refused.MarkerFieldId, meta.MarkerFieldId);
+        await Remark(meta, Items().Where(x => x.Item.LeadId is not null).ToList());
+    }
+
+    /// <summary>Writes the marker (in the current marker field) onto copies that exist already.</summary>
+    private async Task Remark(AccountMetadata meta, List<(string Key, CopyItemState Item, int Sequence)> copies)
+    {
+        var writes = copies.Select(x => new LeadWrite
+        {
+            Id = x.Item.LeadId,
+            CustomFieldsValues = [new CustomFieldValues { FieldId = meta.MarkerFieldId, Values = [CustomFieldValue.Of(Marker.Value(meta.Referer, x.Item.SourceId, _job.JobId, x.Item.N, _rule))] }],
+        }).ToList();
+        foreach (var chunk in Chunks(writes, _ => 1)) await Gate<List<WrittenEntity>>(new UpdateLeads(OpIds.Next(), chunk));
+    }
+
     /// <summary>
     /// amoCRM refused some copies: a refused field is left out (and reported) and the copy tried again;
-    /// anything else fails that copy with amoCRM's words.
+    /// anything else fails that copy with amoCRM's words. The marker field is never left out (see <see cref="RenewMarker"/>).
     /// </summary>
     private async Task Refused(AccountMetadata meta, List<(string Key, LeadCopyDraft Draft)> drafts, AmoValidationException v)
     {
@@ -269,7 +358,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             if (errors.Count == 0) continue; // refused only because a neighbour was: the next round sends it again
             var values = draft.Lead.CustomFieldsValues ?? [];
             var fieldErrors = errors.Select(e => (Error: e, Field: FieldOf(e.Path, values))).ToList();
-            if (fieldErrors.All(x => x.Field is { } f && f.FieldId is not null))
+            if (fieldErrors.All(x => x.Field is { } f && f.FieldId is not null && f.FieldId != meta.MarkerFieldId))
             {
                 var list = _refused.TryGetValue(key, out var existing) ? existing : _refused[key] = [];
                 foreach (var (error, field) in fieldErrors)
@@ -313,8 +402,38 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var skipped = sources.TryGetValue(sourceId, out var source) ? Draft(meta, source, key, x.Item, x.Sequence).Skipped : [];
             found.Add(new CopyCreated(_job.JobId, key, lead.Id, skipped));
         }
+        if (_markerRenewals > 0 && wanted.Count > 0) found.AddRange(await AdoptUnmarked(meta, sources, recent, wanted));
         if (found.Count > 0) _log.Info("account {0} job {1}: found {2} copies made before an interruption", _accountId, _job.JobId, found.Count);
         await Journal(found);
+    }
+
+    /// <summary>
+    /// After the marker field was deleted, a copy whose create answer was lost just before has lost its marker with
+    /// the field: it is recognised by what the job sent (name, pipeline, made since the attempt, no marker), adopted
+    /// and marked again, so that it is not made twice.
+    /// </summary>
+    private async Task<List<IAccountEvent>> AdoptUnmarked(AccountMetadata meta, Dictionary<long, Lead> sources, List<Lead> recent,
+        Dictionary<string, (string Key, CopyItemState Item, int Sequence)> wanted)
+    {
+        var taken = _job.Items.Values.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).Concat(_job.Spec.SourceLeadIds).ToHashSet();
+        var unmarked = recent.Where(l => !taken.Contains(l.Id) && l.CustomFieldsValues?.Any(v => v.FieldId == meta.MarkerFieldId || string.Equals(v.FieldCode, Marker.FieldCode, StringComparison.OrdinalIgnoreCase)) != true)
+            .OrderBy(l => l.Id).ToList();
+        var adopted = new List<(string Key, CopyItemState Item, int Sequence, Lead Lead)>();
+        foreach (var x in wanted.Values.OrderBy(x => x.Sequence))
+        {
+            if (!sources.TryGetValue(x.Item.SourceId, out var source)) continue;
+            var draft = Draft(meta, source, x.Key, x.Item, x.Sequence).Lead;
+            var since = x.Item.AttemptedAt.Min() - 5;
+            var lead = unmarked.FirstOrDefault(l => l.Name == draft.Name && l.PipelineId == draft.PipelineId && (l.CreatedAt ?? 0) >= since);
+            if (lead is null) continue;
+            unmarked.Remove(lead);
+            adopted.Add((x.Key, x.Item, x.Sequence, lead));
+        }
+        if (adopted.Count == 0) return [];
+        _log.Warning("account {0} job {1}: {2} copies lost their marker with the deleted field; marking them again", _accountId, _job.JobId, adopted.Count);
+        await Remark(meta, adopted.Select(a => (a.Key, new CopyItemState { SourceId = a.Item.SourceId, N = a.Item.N, LeadId = a.Lead.Id }, a.Sequence)).ToList());
+        return adopted.Select(a => (IAccountEvent)new CopyCreated(_job.JobId, a.Key, a.Lead.Id,
+            sources.TryGetValue(a.Item.SourceId, out var s) ? Draft(meta, s, a.Key, a.Item, a.Sequence).Skipped : [])).ToList();
     }
 
     private async Task LinkProducts(AccountMetadata meta, Dictionary<long, Lead> sources)
@@ -366,6 +485,22 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         existing.Any(e => e.EntityId == planned.EntityId && e.NoteType == planned.NoteType &&
                           (planned.Params?.Properties() ?? []).All(p => JToken.DeepEquals(p.Value, e.Params?[p.Name])));
 
+    /// <summary>
+    /// Drops from <paramref name="planned"/> what amoCRM already has, counting: each existing entity matches at most one
+    /// planned one (and is used up), so of two alike planned entities a single existing one removes only one.
+    /// </summary>
+    internal static void RemoveWritten<TPlanned, TExisting, TKey>(List<TPlanned> planned, List<TExisting> existing, Func<TExisting, TKey> key, Func<TPlanned, TKey, bool> matches)
+    {
+        var left = existing.Select(key).ToList();
+        planned.RemoveAll(p =>
+        {
+            var i = left.FindIndex(k => matches(p, k));
+            if (i < 0) return false;
+            left.RemoveAt(i);
+            return true;
+        });
+    }
+
     /// <param name="readAhead">the sources' notes, read while the copies were made (covers every source of <c>todo</c>)</param>
     private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources, Task<List<Note>>? readAhead)
     {
@@ -391,7 +526,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         {
             var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
             var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids));
-            foreach (var p in retried) p.Notes.RemoveAll(n => AlreadyWritten(n, existing));
+            foreach (var p in retried) RemoveWritten(p.Notes, existing, n => n, (planned, note) => AlreadyWritten(planned, [note]));
         }
 
         foreach (var chunk in Chunks(planned, p => p.Notes.Count))
@@ -441,8 +576,10 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (retried.Count > 0)
         {
             var existing = (await Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), retried.Select(p => p.Item.LeadId!.Value).ToList())))
-                .Select(t => $"{t.EntityId}|{t.Text}|{t.CompleteTill}").ToHashSet();
-            foreach (var p in retried) p.Tasks.RemoveAll(t => existing.Contains($"{t.EntityId}|{t.Text}|{t.CompleteTill}"));
+                .Select(t => $"{t.EntityId}|{t.Text}|{t.CompleteTill}").ToList();
+            // one existing task accounts for one planned task: two alike (same text and deadline) of which only one
+            // was written before the interruption must leave the other to be written
+            foreach (var p in retried) RemoveWritten(p.Tasks, existing, k => k, (t, k) => k == $"{t.EntityId}|{t.Text}|{t.CompleteTill}");
         }
 
         foreach (var chunk in Chunks(planned, p => p.Tasks.Count))

@@ -185,7 +185,9 @@ public static class CopyPlan
 
     /// <summary>Notes to copy: creatable types only, never re-triggering the Digital Pipeline (API-NOTES §11).</summary>
     public static List<NoteWrite> Notes(IEnumerable<Note> sourceNotes, long copyId) =>
-        sourceNotes.Where(n => NoteTypes.IsCreatable(n.NoteType) && n.Params is not null)
+        // DealCopy's own trace notes are never copied: a retried step re-reads a source that already carries
+        // "Создана копия сделки" notes of its earlier copies, and a copy of a copy gets its own trace
+        sourceNotes.Where(n => NoteTypes.IsCreatable(n.NoteType) && n.Params is not null && !IsTrace(n))
             .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
             .Select(n => new NoteWrite
             {
@@ -197,10 +199,16 @@ public static class CopyPlan
                 IsNeedToTriggerDigitalPipeline = false,
             }).ToList();
 
+    /// <summary>Whether a note is one of DealCopy's trace notes (a service message DealCopy wrote).</summary>
+    public static bool IsTrace(Note note) =>
+        note.NoteType == "service_message" && string.Equals((string?)note.Params?["service"], TraceService, StringComparison.Ordinal);
+
+    private const string TraceService = "DealCopy";
+
     /// <summary>The trace: a note in the source naming the copy, and one in the copy naming the source.</summary>
     public static (NoteWrite InSource, NoteWrite InCopy) TraceNotes(string referer, long sourceId, long copyId) =>
-        (NoteWrite.ServiceMessage(sourceId, "DealCopy", $"Создана копия сделки: #{copyId} https://{referer}/leads/detail/{copyId}"),
-         NoteWrite.ServiceMessage(copyId, "DealCopy", $"Копия сделки #{sourceId} https://{referer}/leads/detail/{sourceId}"));
+        (NoteWrite.ServiceMessage(sourceId, TraceService, $"Создана копия сделки: #{copyId} https://{referer}/leads/detail/{copyId}"),
+         NoteWrite.ServiceMessage(copyId, TraceService, $"Копия сделки #{sourceId} https://{referer}/leads/detail/{sourceId}"));
 
     /// <summary>Tasks to copy, reassigned to the copy's responsible; open tasks due in the past are moved to tomorrow.</summary>
     public static List<TaskWrite> Tasks(IEnumerable<AmoTask> sourceTasks, long copyId, long? responsible, CopyContent content, DateTimeOffset now)

@@ -231,6 +231,8 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     private void OnDone(BatchDone done)
     {
         _inFlight--;
+        // amoCRM counted more than its limit: nothing of this account starts before a whole window has passed
+        if (done.Error is AmoRateLimitedException) _limiter.AssumeFull();
         if (done.Error is AmoValidationException validation && done.Batch.Count > 1 && done.Batch[0].Op is not (ReadLeads or ReadNotes or ReadTasks))
         {
             // amoCRM refuses a whole batch for one bad entity: answer the ops it named, retry the others alone.

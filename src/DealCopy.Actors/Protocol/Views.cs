@@ -50,6 +50,9 @@ public sealed record UndoProblemView(long LeadId, string Reason);
 
 public sealed record UndoView(string Status, long ByUserId, IReadOnlyList<long> Closed, IReadOnlyList<UndoProblemView> NotUndone);
 
+/// <summary>Why a job's last attempt failed: a stable code (docs/API.md "Codes"), its parameters, and amoCRM's words in English.</summary>
+public sealed record JobError(string Code, IReadOnlyDictionary<string, string> Params, string Message);
+
 /// <summary>A job as the widget sees it (GET /api/v1/copies/{id}).</summary>
 public sealed record JobView(
     string Id,
@@ -66,6 +69,12 @@ public sealed record JobView(
 
     /// <summary>When a delayed repeat deal is due (Unix seconds), else null.</summary>
     public long? RunAt { get; init; }
+
+    /// <summary>How many times a step failed and was tried again (since the account last woke).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>The last failure, while it matters to the user (null when there was none).</summary>
+    public JobError? LastError { get; init; }
 }
 
 /// <summary>One job in the history: what it is, who started it, how far it got, whether it can be undone.</summary>

@@ -155,8 +155,10 @@ internal sealed class AmoCalls
                 var json = await SendAsync(method, path, body, repeatable, ct).ConfigureAwait(false);
                 written.AddRange(MatchResults(json, embeddedKey, chunk.Select(i => requestIds[i]).ToList(), getRequestId is not null));
             }
-            catch (AmoBatchTooLargeException) when (chunk.Length > 1)
+            catch (AmoBatchTooLargeException) when (chunk.Length > 1 && repeatable)
             {
+                // only a write that may be repeated: a 504 can come after amoCRM committed (API-NOTES §3), and halves of a
+                // create sent again would make everything twice; the caller of a create reconciles and sends smaller batches
                 var half = chunk.Length / 2;
                 await WriteChunkAsync(chunk[..half]).ConfigureAwait(false);
                 await WriteChunkAsync(chunk[half..]).ConfigureAwait(false);

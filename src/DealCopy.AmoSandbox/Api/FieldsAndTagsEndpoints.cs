@@ -27,6 +27,7 @@ public static class FieldsAndTagsEndpoints
             app.MapGet($"/api/v4/{entity}/custom_fields", (HttpContext ctx) => List(ctx, entity, null));
             app.MapGet($"/api/v4/{entity}/custom_fields/{{id:long}}", (HttpContext ctx, long id) => One(ctx, entity, null, id));
             app.MapPost($"/api/v4/{entity}/custom_fields", Handlers.Async(ctx => Create(ctx, entity)));
+            app.MapDelete($"/api/v4/{entity}/custom_fields/{{id:long}}", (HttpContext ctx, long id) => Delete(ctx, entity, id));
             app.MapGet($"/api/v4/{entity}/tags", (HttpContext ctx) => Tags(ctx, entity));
             app.MapPost($"/api/v4/{entity}/tags", Handlers.Async(ctx => CreateTags(ctx, entity)));
         }
@@ -69,6 +70,38 @@ public static class FieldsAndTagsEndpoints
         {
             var f = FieldsOf(a, entity, catalogId).FirstOrDefault(x => x.Id == id);
             return f is null ? Hal.NoContent() : Hal.Ok(Views.Field(a, f, ctx.BaseUrl()));
+        }
+    }
+
+    /// <summary>
+    /// Deletes a field as an admin does in the account's settings: its values go with it from every entity, and a
+    /// write naming it afterwards is refused (the field id is no longer a valid choice).
+    /// </summary>
+    private static IResult Delete(HttpContext ctx, string entity, long id)
+    {
+        DeleteField(ctx.Account(), entity, id);
+        return Results.NoContent();
+    }
+
+    /// <summary>Deletes a field and its values everywhere (the API route, and the control API's stand-in for the settings page).</summary>
+    public static void DeleteField(SandboxAccount a, string entity, long id)
+    {
+        if (!a.Fields.ContainsKey(entity)) throw Problems.Error(404, "No such entity");
+        lock (a.Gate)
+        {
+            var field = a.Fields[entity].FirstOrDefault(f => f.Id == id) ?? throw Problems.Error(404, "Field not found");
+            if (field.Type == "tracking_data" || field.Code is "PHONE" or "EMAIL") throw Problems.Error(403, "This field cannot be deleted");
+            a.Fields[entity].Remove(field);
+            IEnumerable<JsonArray?> values = entity switch
+            {
+                "leads" => a.Leads.Values.Select(l => l.CustomFields),
+                "contacts" => a.Contacts.Values.Select(c => c.CustomFields),
+                _ => a.Companies.Values.Select(c => c.CustomFields),
+            };
+            foreach (var list in values.OfType<JsonArray>())
+                foreach (var value in list.Where(v => v?["field_id"]?.GetValue<long>() == id).ToList()) list.Remove(value);
+            foreach (var lead in a.Leads.Values.Where(l => l.CustomFields is { Count: 0 })) lead.CustomFields = null;
+            foreach (var party in a.Contacts.Values.Concat(a.Companies.Values).Where(p => p.CustomFields is { Count: 0 })) party.CustomFields = null;
         }
     }
 

@@ -29,6 +29,12 @@ public static class ControlEndpoints
         g.MapGet("/accounts/{id:long}/dp/deliveries", (HttpContext ctx, long id) => Deliveries(ctx, id, "dp"));
         g.MapGet("/accounts/{id:long}/hooks", (HttpContext ctx, long id) => Deliveries(ctx, id, null));
         g.MapPost("/accounts/{id:long}/unblock", Unblock);
+        // an admin deleting a field in the account's settings (not an API call: it does not count against the API limit)
+        g.MapDelete("/accounts/{id:long}/fields/{entity}/{fieldId:long}", (HttpContext ctx, long id, string entity, long fieldId) =>
+        {
+            Api.FieldsAndTagsEndpoints.DeleteField(AccountOf(ctx, id), entity, fieldId);
+            return Results.NoContent();
+        });
         g.MapGet("/requests", Requests);
         g.MapDelete("/requests", (HttpContext ctx) => { ctx.Runtime().Log.Clear(); return Results.NoContent(); });
         g.MapGet("/faults", (HttpContext ctx) => Json(new JsonArray(ctx.Runtime().Faults.List().Select(JsonNode (r) => JsonSerializer.SerializeToNode(r, SandboxJson.Options)!).ToArray())));

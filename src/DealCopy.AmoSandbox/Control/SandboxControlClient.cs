@@ -82,6 +82,16 @@ public sealed class SandboxControlClient : IDisposable
 
     public Task ClearFaultsAsync(CancellationToken ct = default) => Send(HttpMethod.Delete, "_sandbox/faults", null, ct);
 
+    /// <summary>Deletes a custom field as an admin does in the account's settings (its values go with it).</summary>
+    public Task DeleteFieldAsync(long accountId, string entity, long fieldId, CancellationToken ct = default) =>
+        Send(HttpMethod.Delete, $"_sandbox/accounts/{accountId}/fields/{entity}/{fieldId}", null, ct);
+
+    public Task RemoveFaultAsync(long id, CancellationToken ct = default) => Send(HttpMethod.Delete, $"_sandbox/faults/{id}", null, ct);
+
+    /// <summary>The active fault rules, with how often each was applied (<c>used</c>).</summary>
+    public async Task<IReadOnlyList<FaultRule>> FaultsAsync(CancellationToken ct = default) =>
+        (await Send(HttpMethod.Get, "_sandbox/faults", null, ct))!.AsArray().Select(n => n.Deserialize<FaultRule>(SandboxJson.Options)!).ToList();
+
     public async Task<long> AdvanceClockAsync(long seconds, CancellationToken ct = default) =>
         (await Send(HttpMethod.Post, "_sandbox/clock/advance", new JsonObject { ["seconds"] = seconds }, ct))!["now"]!.GetValue<long>();
 

@@ -9,16 +9,21 @@ public sealed class FaultRule
     public string? Method { get; set; }
     public string Path { get; set; } = "";
     public long? AccountId { get; set; }
-    /// <summary>latency | status | timeout | lost_response | html</summary>
+    /// <summary>latency | status | timeout | reset | lost_response | html</summary>
     public string Kind { get; set; } = "";
     public int? Status { get; set; }
     public int? LatencyMs { get; set; }
     public int? RetryAfter { get; set; }
+    /// <summary>A 429 without <c>retry_after</c> in its body (amoCRM does not always say).</summary>
+    public bool? OmitRetryAfter { get; set; }
+    /// <summary>For <c>status</c>: do the work and commit it first, then answer the error (a 5xx or 504 after the write).</summary>
+    public bool? AfterCommit { get; set; }
     public int? Count { get; set; }
     public double? Rate { get; set; }
-    [JsonIgnore] internal int Used;
+    /// <summary>How many requests this rule has been applied to (listed, never set by a client).</summary>
+    [JsonInclude] public int Used { get; internal set; }
 
-    public static readonly string[] Kinds = ["latency", "status", "timeout", "lost_response", "html"];
+    public static readonly string[] Kinds = ["latency", "status", "timeout", "reset", "lost_response", "html"];
 
     public string? Problem()
     {

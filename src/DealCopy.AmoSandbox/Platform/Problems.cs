@@ -75,10 +75,10 @@ public static class Problems
         return new AmoProblemException(400, body);
     }
 
-    public static JsonObject RateLimited(int retryAfterSeconds)
+    public static JsonObject RateLimited(int? retryAfterSeconds)
     {
         var body = Body(429, "Too many requests: the limit is exceeded, slow down");
-        body["retry_after"] = retryAfterSeconds;
+        if (retryAfterSeconds is { } seconds) body["retry_after"] = seconds;
         return body;
     }
 

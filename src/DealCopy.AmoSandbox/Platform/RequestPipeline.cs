@@ -178,8 +178,9 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
                 await next(ctx);
                 return false;
             case "status":
+                if (rule.AfterCommit == true) await next(ctx); // the work is done; the answer says otherwise
                 var status = rule.Status ?? 500;
-                var body = status == 429 ? Problems.RateLimited(rule.RetryAfter ?? 1) : Problems.Body(status, "Injected fault");
+                var body = status == 429 ? Problems.RateLimited(rule.OmitRetryAfter == true ? null : rule.RetryAfter ?? 1) : Problems.Body(status, "Injected fault");
                 if (status == 500) body["trace_id"] = ctx.TraceIdentifier;
                 await Write(ctx, status, body);
                 return false;
@@ -190,6 +191,8 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
                 try { await Task.Delay(TimeSpan.FromSeconds(rt.Options.TimeoutFaultSeconds), ctx.RequestAborted); }
                 catch (OperationCanceledException) { }
                 return true;
+            case "reset":
+                return true; // the connection drops before amoCRM did anything
             case "lost_response":
                 await next(ctx);
                 return true;

@@ -226,6 +226,8 @@ public static class WidgetApi
         run_at = job.RunAt,
         created_at = job.CreatedAt,
         finished_at = job.FinishedAt,
+        retries = job.Retries,
+        last_error = job.LastError is null ? null : new { code = job.LastError.Code, @params = job.LastError.Params, message = job.LastError.Message },
         total = job.Total,
         done = job.Done,
         deals = job.Deals.Select(d => new

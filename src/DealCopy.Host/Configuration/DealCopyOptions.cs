@@ -23,6 +23,19 @@ public sealed class AmoOptions
     public int RequestTimeoutSeconds { get; set; } = 20;
 }
 
+/// <summary>How jobs recover from failures (<c>Jobs</c> section; docs/OPERATIONS.md "When amoCRM is unhealthy").</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>The first wait after a failed step; it doubles while nothing succeeds and starts again after progress.</summary>
+    public double RetryBaseSeconds { get; set; } = 1;
+    /// <summary>The longest wait between attempts of a failing step.</summary>
+    public double RetryMaxSeconds { get; set; } = 300;
+    /// <summary>How often a job waiting for its account (blocked, not paid, authorization gone) probes amoCRM again.</summary>
+    public double AccountProbeSeconds { get; set; } = 60;
+}
+
 /// <summary>Where the actors journal (<c>Journal</c> section).</summary>
 public sealed class JournalOptions
 {

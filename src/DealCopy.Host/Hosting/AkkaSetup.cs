@@ -8,6 +8,7 @@ using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using DealCopy.Actors.Accounts;
+using DealCopy.Actors.Copying;
 using DealCopy.Actors.Gateway;
 using DealCopy.Actors.Protocol;
 using DealCopy.Actors.Serialization;
@@ -36,6 +37,7 @@ public static class AkkaSetup
         var amo = config.GetSection(AmoOptions.Section).Get<AmoOptions>() ?? new AmoOptions();
         var akka = config.GetSection(AkkaOptions.Section).Get<AkkaOptions>() ?? new AkkaOptions();
         var security = config.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        var jobs = config.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var services = builder.Services;
 
         services.AddSingleton(new AkkaTimeouts(TimeSpan.FromSeconds(akka.AskTimeoutSeconds)));
@@ -72,6 +74,7 @@ public static class AkkaSetup
                 Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
                 IdlePassivation = TimeSpan.FromSeconds(akka.AccountIdleSeconds),
+                Retry = new RetrySettings(TimeSpan.FromSeconds(jobs.RetryBaseSeconds), TimeSpan.FromSeconds(Math.Max(jobs.RetryBaseSeconds, jobs.RetryMaxSeconds)), TimeSpan.FromSeconds(jobs.AccountProbeSeconds)),
             },
             sp.GetRequiredService<Hooks.JobClock>().Time,
             sp.GetRequiredService<AccountRequestGates>())

@@ -170,6 +170,11 @@ public static class DealCopyApp
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");
         }
+        foreach (var key in new[] { "Jobs:RetryBaseSeconds", "Jobs:RetryMaxSeconds", "Jobs:AccountProbeSeconds" })
+        {
+            if (config[key] is { } v && (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) || !(n > 0)))
+                throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a positive number of seconds, not '{v}'.");
+        }
     }
 
     /// <summary>

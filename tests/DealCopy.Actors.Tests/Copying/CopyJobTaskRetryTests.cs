@@ -33,10 +33,10 @@ public sealed class CopyJobTaskRetryTests : JobActorTestKit
         return job;
     }
 
-    private JobRun Resume(List<AmoTask> onTheCopy) => RunJob(Resumed(), DemoAccount.Now.AddDays(2), op => op switch
+    private JobRun Resume(List<AmoTask> onTheCopy, params AmoTask[] onTheSource) => RunJob(Resumed(), DemoAccount.Now.AddDays(2), op => op switch
     {
         ReadLeads => new List<Lead> { Source() },
-        ReadTasks r when r.LeadIds.SequenceEqual([SourceId]) => new List<AmoTask> { OverdueCall },
+        ReadTasks r when r.LeadIds.SequenceEqual([SourceId]) => onTheSource.Length > 0 ? onTheSource.ToList() : new List<AmoTask> { OverdueCall },
         ReadTasks r when r.LeadIds.SequenceEqual([CopyId]) => onTheCopy,
         CreateTasks c => c.Tasks.Select(t => new WrittenEntity { Id = 78, RequestId = t.RequestId }).ToList(),
         _ => throw new InvalidOperationException("unexpected op " + op),
@@ -61,6 +61,24 @@ public sealed class CopyJobTaskRetryTests : JobActorTestKit
 
         var task = Assert.Single(Assert.Single(run.Ops.OfType<CreateTasks>()).Tasks);
         Assert.Equal((CopyId, OverdueCall.Text, Tomorrow, (long?)Boris), (task.EntityId!.Value, task.Text, task.CompleteTill!.Value, task.ResponsibleUserId));
+        Assert.Equal("completed", run.View.Status);
+    }
+
+    [Fact]
+    public void Of_two_alike_tasks_only_one_of_which_was_written_the_other_is_written_now()
+    {
+        // the same text, both overdue: both are due tomorrow in the copy, so they look alike there
+        var secondCall = new AmoTask
+        {
+            Id = 2, EntityId = SourceId, EntityType = "leads", Text = OverdueCall.Text, IsCompleted = false,
+            CompleteTill = Accepted - 7200, ResponsibleUserId = Boris, TaskTypeId = 1,
+        };
+        var createdBefore = new AmoTask { Id = 77, EntityId = CopyId, Text = OverdueCall.Text, CompleteTill = Tomorrow, IsCompleted = false, ResponsibleUserId = Boris };
+
+        var run = Resume([createdBefore], OverdueCall, secondCall);
+
+        var task = Assert.Single(Assert.Single(run.Ops.OfType<CreateTasks>()).Tasks);
+        Assert.Equal((OverdueCall.Text, Tomorrow), (task.Text, task.CompleteTill!.Value));
         Assert.Equal("completed", run.View.Status);
     }
 }

@@ -361,6 +361,23 @@ public sealed class CopyPlanNotesAndTasksTests
     }
 
     [Fact]
+    public void DealCopys_own_trace_notes_are_not_copied_but_other_service_messages_are()
+    {
+        // a retried notes step reads the source again after the trace notes of its first copies were written
+        var (inSource, _) = CopyPlan.TraceNotes(Referer, SourceId, 8999);
+        Note[] notes =
+        [
+            Note(1, NoteTypes.Common, 100),
+            Note(2, NoteTypes.ServiceMessage, 200, (JObject)inSource.Params!.DeepClone()),
+            Note(3, NoteTypes.ServiceMessage, 300, new JObject { ["service"] = "Telephony", ["text"] = "missed call" }),
+        ];
+
+        var copied = CopyPlan.Notes(notes, CopyId);
+
+        Assert.Equal(["note 1", "missed call"], copied.Select(n => (string?)n.Params!["text"]));
+    }
+
+    [Fact]
     public void Trace_notes_name_each_other()
     {
         var (inSource, inCopy) = CopyPlan.TraceNotes(Referer, SourceId, CopyId);

@@ -41,6 +41,8 @@ public abstract class JobActorTestKit() : Akka.TestKit.Xunit2.TestKit("akka.logl
                     journaled.AddRange(p.Events);
                     LastSender.Tell(Persisted.Instance);
                     break;
+                case JobHealth:
+                    break;
                 case JobActorDone:
                     Assert.Single(ops.OfType<ReadLeads>()); // one pass: no failure was hidden by a retry
                     return new JobRun(ops, journaled, job.ToView());

@@ -31,7 +31,11 @@ internal static class Samples
             new DealProgressView(3912171, "done", [new CopyView(1, 10185151), new CopyView(2, 10185153)], [Skipped], []),
             new DealProgressView(3912172, "failed", [], [], ["copy 1: the source deal no longer exists"]),
         ],
-        new UndoView("done", 504141, [10185151], [new UndoProblemView(10185153, "amoCRM refused")]));
+        new UndoView("done", 504141, [10185151], [new UndoProblemView(10185153, "amoCRM refused")]))
+    {
+        Retries = 3,
+        LastError = new JobError("amo.unavailable", new Dictionary<string, string> { ["status"] = "502" }, "amoCRM failed: POST /api/v4/leads answered 502"),
+    };
 
     private static AccountState State()
     {

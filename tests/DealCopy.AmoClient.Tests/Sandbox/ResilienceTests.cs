@@ -149,12 +149,25 @@ public sealed class ResilienceTests
         var leads = await NewLeadsAsync(h, 40, "halved");
         await h.Control.AddFaultAsync(new { method = "POST", path = "/api/v4/leads", kind = "status", status = 504, count = 1 });
 
-        var created = await h.Api.Leads.CreateAsync(leads);
+        var created = await h.Api.Leads.CreateAsync(leads, canReconcile: true);
 
         Assert.Equal(leads.Select(l => l.RequestId), created.Select(c => c.RequestId));
         Assert.Equal(40, created.Select(c => c.Id).Distinct().Count());
         Assert.Equal(3, (await h.Control.RequestsAsync("POST", "/api/v4/leads")).Count);
         Assert.Equal(40, (await h.Api.Leads.GetByIdsAsync(created.Select(c => c.Id))).Count);
+    }
+
+    [Fact]
+    public async Task Gateway_timeout_on_a_create_that_cannot_reconcile_is_not_sent_again_in_halves()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var leads = await NewLeadsAsync(h, 40, "not-halved");
+        // a 504 may come after amoCRM committed: halves sent again would make every deal twice
+        await h.Control.AddFaultAsync(new { method = "POST", path = "/api/v4/leads", kind = "status", status = 504, count = 1 });
+
+        await Assert.ThrowsAsync<AmoBatchTooLargeException>(() => h.Api.Leads.CreateAsync(leads));
+
+        Assert.Single(await h.Control.RequestsAsync("POST", "/api/v4/leads"));
     }
 
     [Fact]

@@ -25,11 +25,14 @@ public static class SandboxChecks
     public static long SourceOf(JsonObject copy) =>
         long.Parse(Marker(copy)!.Split("/leads/detail/")[1].Split('#')[0], CultureInfo.InvariantCulture);
 
-    /// <summary>The rule of the house: ≤ N requests in every sliding second of the account, and no 429 (ARCHITECTURE §3.2).</summary>
+    /// <summary>
+    /// The rule of the house: ≤ N requests in every sliding second of the account, and no 429 (ARCHITECTURE §3.2)
+    /// of amoCRM's limiter (a 429 a test injected as a fault is amoCRM's weather, not our pace).
+    /// </summary>
     public static async Task AssertPacedAsync(AmoSandboxServer sandbox, long accountId)
     {
         var log = await sandbox.Control.RequestsAsync(accountId);
-        Assert.DoesNotContain(log, e => e.Status == 429);
+        Assert.DoesNotContain(log, e => e.Status == 429 && e.Fault is null);
         var times = log.Select(e => e.AtMs).OrderBy(t => t).ToList();
         var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u < t + 1000).Count()).DefaultIfEmpty(0).Max();
         Assert.True(busiest <= sandbox.Options.RequestsPerSecond, $"{busiest} requests in one second; the limit is {sandbox.Options.RequestsPerSecond}");

@@ -61,6 +61,17 @@ export const jobDto = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
   reason: text,
+  retries: z.pipe(z.nullish(z.int().check(z.nonnegative())), z.transform((v) => v ?? 0)),
+  last_error: z.pipe(
+    z.nullish(
+      z.object({
+        code: z.string(),
+        params: z.pipe(z.nullish(z.record(z.string(), z.string())), z.transform((v) => v ?? {})),
+        message: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')),
+      }),
+    ),
+    z.transform((v) => v ?? null),
+  ),
   total: z.int().check(z.nonnegative()),
   done: z.int().check(z.nonnegative()),
   deals: z.array(
@@ -101,6 +112,8 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
     })),
     reason: dto.reason,
+    retries: dto.retries,
+    lastError: dto.last_error,
     undo: dto.undo
       ? {
           status: dto.undo.status,

@@ -20,7 +20,7 @@ export const DELAY_UNITS = { days: 1440, hours: 60, minutes: 1 } as const;
 export const POLL_INTERVAL_MS = 700;
 export const POLL_TIMEOUT_MS = 10 * 60 * 1000;
 
-export const JOB_STATUSES = ['accepted', 'scheduled', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'undoing', 'undone'] as const;
+export const JOB_STATUSES = ['accepted', 'scheduled', 'running', 'waiting_for_account', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'undoing', 'undone'] as const;
 /** A job in one of these states will not change unless someone asks for undo. */
 /** A scheduled job (a delayed repeat deal) waits for days: polling stops there too. */
 export const FINISHED_JOB_STATUSES: readonly string[] = ['scheduled', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'undone'];

@@ -1,11 +1,20 @@
 import type { Messages } from './types';
 
-/** Looks a dotted key up in nested messages and fills {placeholders}; an unknown key shows itself. */
+/**
+ * Looks a dotted key up in nested messages and fills {placeholders}; an unknown key shows itself. A section may
+ * also hold dotted keys as they are (`codes` → `"amo.rate_limited"`): the rest of the key is tried whole first.
+ */
 export function translate(messages: Messages, key: string, params?: Record<string, string | number>): string {
   let node: string | Messages | undefined = messages;
-  for (const part of key.split('.')) {
+  const parts = key.split('.');
+  for (let i = 0; i < parts.length; i++) {
     if (node === undefined || typeof node === 'string') return key;
-    node = node[part];
+    const rest = parts.slice(i).join('.');
+    if (i > 0 && typeof node[rest] === 'string') {
+      node = node[rest];
+      break;
+    }
+    node = node[parts[i]!];
   }
   if (typeof node !== 'string') return key;
   if (!params) return node;

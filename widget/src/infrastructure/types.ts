@@ -97,6 +97,9 @@ export interface Job {
   undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string }[] } | null;
   /** Why the job was cancelled or skipped, when it was. */
   reason: string | null;
+  /** How many times a step failed and was tried again; with the last failure (a code of docs/API.md). */
+  retries: number;
+  lastError: { code: string; params: Record<string, string>; message: string } | null;
 }
 
 /** One run in the history (GET /api/v1/copies). */

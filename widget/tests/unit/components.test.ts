@@ -4,6 +4,7 @@ import type { Component } from 'vue';
 import BackendErrorAlert from '../../src/presentation/components/BackendErrorAlert.vue';
 import CardCopyScreen from '../../src/presentation/components/CardCopyScreen.vue';
 import DpRuleScreen from '../../src/presentation/components/DpRuleScreen.vue';
+import JobReport from '../../src/presentation/components/JobReport.vue';
 import MassCopyScreen from '../../src/presentation/components/MassCopyScreen.vue';
 import SettingsScreen from '../../src/presentation/components/SettingsScreen.vue';
 import { useSettingsStore } from '../../src/app/stores/settings';
@@ -225,5 +226,41 @@ describe('backend error alert', () => {
     const text = mount(BackendErrorAlert, { props: { error } }).text();
     expect(text).toContain('изменять сделку 20000001');
     expect(text).toContain('server words');
+  });
+});
+
+describe('job report', () => {
+  it.each([
+    ['en', 'amoCRM is slow, still working (tried again 4 times).', 'waiting 3 s'],
+    ['ru', 'amoCRM отвечает медленно, работа продолжается (повторов: 4).', 'ждём 3 с'],
+  ] as const)('says amoCRM is slow but the copy goes on (%s)', (lang, notice, reason) => {
+    useFakeDeps(fakeApi().api, { lang });
+    const running = job({ status: 'running', total: 10, done: 4, retries: 4, lastError: { code: 'amo.rate_limited', params: { retry_after: '3' }, message: '429' } });
+    const w = mountScreen(JobReport, { job: running, progress: 40 });
+    expect(w.find('[data-testid="job-slow"]').text()).toContain(notice);
+    expect(w.find('[data-testid="job-slow"]').text()).toContain(reason);
+    expect(w.find('[data-testid="job-waiting"]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it('says a job waits for the account, and why, instead of looking stuck', () => {
+    useFakeDeps(fakeApi().api);
+    const parked = job({ status: 'waiting_for_account', total: 10, done: 4, retries: 9, lastError: { code: 'account.blocked', params: {}, message: '403' } });
+    const w = mountScreen(JobReport, { job: parked, progress: 40 });
+    expect(w.find('[data-testid="job-status"]').text()).toBe('Waiting for the amoCRM account');
+    expect(w.find('[data-testid="job-waiting"]').text()).toContain('resumes by itself');
+    expect(w.find('[data-testid="job-waiting"]').text()).toContain('blocked the account');
+    expect(w.find('[data-testid="job-slow"]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it('shows no notice when nothing failed or the job is over', () => {
+    useFakeDeps(fakeApi().api);
+    for (const j of [job({ status: 'running', retries: 0 }), job({ status: 'completed', retries: 5, lastError: { code: 'amo.timeout', params: {}, message: '' } })]) {
+      const w = mountScreen(JobReport, { job: j, progress: 100 });
+      expect(w.find('[data-testid="job-slow"]').exists()).toBe(false);
+      expect(w.find('[data-testid="job-waiting"]').exists()).toBe(false);
+      w.unmount();
+    }
   });
 });

@@ -33,6 +33,10 @@ describe('backend DTOs', () => {
     const job = toJob(parseAnswer(jobDto, { id: 'j', status: 'running', total: 1, done: 0, undo: null,
       deals: [{ source_id: 1, status: 'pending', copies: null, skipped_fields: null, errors: null }] }));
     expect(job.deals[0]).toMatchObject({ copies: [], skippedFields: [], errors: [] });
+    expect(job).toMatchObject({ retries: 0, lastError: null });
+    const slow = toJob(parseAnswer(jobDto, { id: 'j', status: 'waiting_for_account', total: 1, done: 0, deals: [], retries: 3,
+      last_error: { code: 'account.blocked', params: {}, message: 'amoCRM answered 403' } }));
+    expect(slow).toMatchObject({ status: 'waiting_for_account', retries: 3, lastError: { code: 'account.blocked', params: {}, message: 'amoCRM answered 403' } });
   });
 
   it('refuses a meta it does not understand with invalid_response, never a half-filled form', () => {

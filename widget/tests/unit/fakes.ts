@@ -36,6 +36,8 @@ export function job(overrides: Partial<Job> = {}): Job {
     deals: [{ sourceId: 20000001, status: 'done', copies: [{ n: 1, leadId: 20000305, url: 'https://x/leads/detail/20000305' }], skippedFields: [], errors: [] }],
     undo: null,
     reason: null,
+    retries: 0,
+    lastError: null,
     ...overrides,
   };
 }

@@ -39,6 +39,8 @@ describe('i18n', () => {
     ['ui.form.submit_mass', { count: 7 }, 'Copy 7'],
     ['ui.no.such.key', undefined, 'ui.no.such.key'],
     ['ui.job', undefined, 'ui.job'],
+    ['codes.amo.rate_limited', { retry_after: 2 }, 'amoCRM asked to slow down; waiting 2 s.'],
+    ['codes.no.such_code', undefined, 'codes.no.such_code'],
     ['ui.errors.unexpected', {}, 'The DealCopy server answered unexpectedly (status {status}).'],
   ] as const)('translate(%s)', (key, params, expected) => {
     expect(translate(en, key, params as Record<string, number> | undefined)).toBe(expected);
