@@ -34,6 +34,8 @@ public sealed class JobsOptions
     public double RetryMaxSeconds { get; set; } = 300;
     /// <summary>How often a job waiting for its account (blocked, not paid, authorization gone) probes amoCRM again.</summary>
     public double AccountProbeSeconds { get; set; } = 60;
+    /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
+    public int HistoryDays { get; set; } = 90;
 }
 
 /// <summary>Where the actors journal (<c>Journal</c> section).</summary>
@@ -135,15 +137,6 @@ public static class HostSettings
             string.Equals((string?)t.GetField("Section")?.GetValue(null), parts[0], StringComparison.OrdinalIgnoreCase)
             && t.GetProperty(parts[1], System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is not null);
     }
-}
-
-/// <summary>Copy jobs (<c>Jobs</c> section).</summary>
-public sealed class JobsOptions
-{
-    public const string Section = "Jobs";
-
-    /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
-    public int HistoryDays { get; set; } = 90;
 }
 
 /// <summary>How much a request may carry (<c>Limits</c> section): Kestrel's size limits and the JSON reader's depth.</summary>
