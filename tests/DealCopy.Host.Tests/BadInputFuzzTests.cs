@@ -164,7 +164,7 @@ public sealed class BadInputFuzzTests : HostTestBase
     private static readonly Gen<string> PathTricks = Pick(
         "api/v1/copies/..%2F..%2Fadmin%2Fv1%2Fcluster", "api/v1/copies/%2e%2e", "api/v1/copies/" + new string('a', 4000),
         "api/v1/copies/%C3%28", "api/v1/copies/\u0416\u0416", "api/v1/copies/1/undo/2", "api/v1/copies//undo",
-        "api/v1/copies?id=1&id=2", "api/v1/dp/key/..", "api/v2/copies", "api/v1/", "api/v1/copies/%252e%252e%252f", "api/v1/copies/;jsessionid=1",
+        "api/v1/copies?offset=-1&limit=1", "api/v1/dp/key/..", "api/v2/copies", "api/v1/", "api/v1/copies/%252e%252e%252f", "api/v1/copies/;jsessionid=1",
         "admin/v1/accounts/-1", "admin/v1/accounts/0", "admin/v1/accounts/99999999999999999999999", "admin/v1/accounts/1e3",
         "admin/v1/accounts/31000001/jobs/" + new string('j', 3000), "admin/v1/cluster/..", "admin/v1/cluster/sharding/x",
         "hooks/dp/..", "hooks/disconnect/x", "oauth/callback/..%2f", "hooks/%64p");

@@ -86,7 +86,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : HostTestBase
             TimeSpan.FromSeconds(60), r => "the copy was never accepted: " + r.Body.ToJsonString());
         Assert.True(status is 202 or 200, accepted.ToJsonString());
         var id = accepted["id"]!.GetValue<string>();
-        await Poll.UntilAsync(() => Host.JobAsync(id), job => job["done"]!.GetValue<int>() >= 100 || job["finished_at"] is not null, TimeSpan.FromSeconds(90), job => "no progress: " + job.ToJsonString());
+        await Poll.UntilAsync(() => Host.PollJobAsync(id), job => job["done"]!.GetValue<int>() >= 100 || job["finished_at"] is not null, TimeSpan.FromSeconds(90), job => "no progress: " + job.ToJsonString());
         await Sandbox.Control.AdvanceClockAsync(AccessTokenLifetime + 10); // the access token expires under the job's feet: 401, refresh
         var job = await Host.WaitJobAsync(id, TimeSpan.FromSeconds(170));
         output.WriteLine($"job {job["status"]} after {clock.Elapsed}, {job["retries"]} retries, last error {job["last_error"]?.ToJsonString()}");

@@ -137,7 +137,21 @@ public abstract class HostClient
     public Task<JsonObject> WaitJobAsync(string id, TimeSpan? within = null, params string[] statuses)
     {
         statuses = statuses.Length == 0 ? ["completed", "completed_with_errors", "failed"] : statuses;
-        return Poll.UntilAsync(() => JobAsync(id), job => statuses.Contains(job["status"]!.GetValue<string>()), within ?? TimeSpan.FromSeconds(60),
+        return Poll.UntilAsync(() => PollJobAsync(id), job => statuses.Contains(job["status"]!.GetValue<string>()), within ?? TimeSpan.FromSeconds(60),
             job => $"job {id} is still {job["status"]} after the deadline: {job.ToJsonString()}");
+    }
+
+    /// <summary>
+    /// The job as a polling widget sees it: viewing a job checks the caller's rights, which may need amoCRM; when
+    /// amoCRM cannot be asked (502/503, "repeat the request") the widget asks again, and so does this (a status
+    /// "unknown" that no wait accepts).
+    /// </summary>
+    public async Task<JsonObject> PollJobAsync(string id, long? accountId = null)
+    {
+        using var r = await CallAsync(HttpMethod.Get, $"api/v1/copies/{id}", accountId: accountId);
+        var text = await r.Content.ReadAsStringAsync();
+        if ((int)r.StatusCode is 502 or 503) return new JsonObject { ["status"] = "unknown", ["done"] = -1, ["answer"] = text };
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"job {id}: {(int)r.StatusCode} {text}");
+        return (JsonObject)JsonNode.Parse(text)!;
     }
 }
