@@ -25,7 +25,7 @@ public sealed class OperatorCliTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         Assert.Equal(2, table.Out.Split('\n').Count(l => l.Contains("  Up  ", StringComparison.Ordinal)));
 
         var json = (await Dealcopy("cluster", "show", "--json")).Json;
-        Assert.Equal([nodes.AddressA, nodes.AddressB], json["members"]!.AsArray().Select(m => m!["address"]!.GetValue<string>()).Order());
+        Assert.Equal(new[] { nodes.AddressA, nodes.AddressB }.Order(StringComparer.Ordinal), json["members"]!.AsArray().Select(m => m!["address"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Contains(json["leader"]!.GetValue<string>(), new[] { nodes.AddressA, nodes.AddressB });
     }
 

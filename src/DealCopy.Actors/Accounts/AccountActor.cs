@@ -135,7 +135,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<ForgetMetadata>(_ => _metadata = null);
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
-        Command<ListAccountJobs>(_ => Sender.Tell(new AccountJobsView(_accountId, _state.Jobs.Values.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal)
+        Command<ListAccountJobs>(_ => Sender.Tell(new AccountJobsView(_accountId, _state.Jobs.Values.OrderBy(j => j, History.JobHistory.NewestFirst)
             .Select(j => new AccountJobRow(j.JobId, j.Status, j.CreatedAt, j.FinishedAt, j.Items.Count, j.Items.Values.Count(i => i.IsSettled))).ToList())));
         Command<PersistJobEvents>(PersistFromJob);
         Command<GetJobMetadata>(_ =>

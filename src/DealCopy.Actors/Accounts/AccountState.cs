@@ -25,6 +25,8 @@ public sealed class JobState
     public string JobId { get; set; } = "";
     public CopyJobSpec Spec { get; set; } = null!;
     public long CreatedAt { get; set; }
+    /// <summary>The order the account accepted its jobs in (1, 2, …): breaks ties between jobs of the same second.</summary>
+    public long Seq { get; set; }
     public long? FinishedAt { get; set; }
     /// <summary>Keyed by <see cref="CopyItemState.KeyOf"/>, in source order.</summary>
     public Dictionary<string, CopyItemState> Items { get; set; } = [];
@@ -138,6 +140,8 @@ public sealed class AccountState : IDealCopyMessage
     public long? InstalledAt { get; set; }
     public string? Platform { get; set; }
     public Dictionary<string, JobState> Jobs { get; set; } = [];
+    /// <summary>How many jobs the account has accepted; the last one's <see cref="JobState.Seq"/>.</summary>
+    public long JobsAccepted { get; set; }
     /// <summary>"Who may copy" (docs/API.md "Settings"); empty = everyone whose amoCRM rights allow it.</summary>
     public CopyAccess Access { get; set; } = CopyAccess.Everyone;
     public long? AccessChangedBy { get; set; }
@@ -179,7 +183,9 @@ public sealed class AccountState : IDealCopyMessage
                 AccessChangedAt = c.At;
                 break;
             case JobAccepted j:
-                Jobs[j.JobId] = JobState.Create(j.JobId, j.Spec, j.At);
+                var accepted = JobState.Create(j.JobId, j.Spec, j.At);
+                accepted.Seq = ++JobsAccepted;
+                Jobs[j.JobId] = accepted;
                 break;
             case IJobEvent je:
                 Jobs[je.JobId].Apply(je);

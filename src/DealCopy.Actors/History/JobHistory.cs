@@ -23,11 +23,17 @@ public static class JobHistory
         job.FinishedAt is not null && job.UndoRequestedAt is null && job.CancelledReason is null
         && job.Items.Values.Any(i => i.LeadId is not null);
 
+    /// <summary>Newest first: by the second it was accepted, then by acceptance order within that second.</summary>
+    public static readonly IComparer<JobState> NewestFirst = Comparer<JobState>.Create((a, b) =>
+        a.CreatedAt != b.CreatedAt ? b.CreatedAt.CompareTo(a.CreatedAt)
+        : a.Seq != b.Seq ? b.Seq.CompareTo(a.Seq)
+        : string.CompareOrdinal(b.JobId, a.JobId));
+
     public static JobPage Page(IEnumerable<JobState> jobs, HistoryViewer viewer, int offset, int limit, long createdSince)
     {
         var visible = jobs
             .Where(j => j.CreatedAt >= createdSince && MayView(viewer, j))
-            .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.JobId, StringComparer.Ordinal)
+            .OrderBy(j => j, NewestFirst)
             .ToList();
         return new JobPage(visible.Count, offset, limit, visible.Skip(offset).Take(limit).Select(Summary).ToList());
     }

@@ -41,7 +41,7 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             {
                 if (latency > 0)
                 {
-                    await Task.Delay(latency / 2, ctx.RequestAborted);
+                    await Pause(latency / 2, ctx.RequestAborted);
                     started = rt.Clock.GetUtcNow().ToUnixTimeMilliseconds();
                 }
                 if (isApi)
@@ -81,7 +81,7 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             ctx.Response.Body = original;
             if (latency > 0 && !drop && !ctx.RequestAborted.IsCancellationRequested)
             {
-                try { await Task.Delay(latency - latency / 2, ctx.RequestAborted); }
+                try { await Pause(latency - latency / 2, ctx.RequestAborted); }
                 catch (OperationCanceledException) { }
             }
             var status = drop ? 0 : ctx.Response.StatusCode;
@@ -101,6 +101,17 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             rt.Log.Add(accountId, method, path, ctx.Request.QueryString.Value ?? "", status, started, requestBytes, responseBytes, fault,
                 received, rt.Clock.GetUtcNow().ToUnixTimeMilliseconds());
         }
+    }
+
+    /// <summary>
+    /// Waits at least <paramref name="ms"/> on the clock the request log is written with: a timer may fire a
+    /// fraction of a millisecond early, and the log (whole milliseconds) must never show less than the latency.
+    /// </summary>
+    private async Task Pause(int ms, CancellationToken ct)
+    {
+        var until = rt.Clock.GetUtcNow().AddMilliseconds(ms);
+        for (var left = until - rt.Clock.GetUtcNow(); left > TimeSpan.Zero; left = until - rt.Clock.GetUtcNow())
+            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, ct);
     }
 
     /// <summary>This answer's latency in milliseconds: Sandbox:LatencyMs ± a uniform Sandbox:LatencyJitterMs, never negative.</summary>
