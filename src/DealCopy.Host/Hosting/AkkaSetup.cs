@@ -121,6 +121,7 @@ public static class AkkaSetup
                 {
                     var cluster = Cluster.Get(system);
                     if (seeds.Length == 0) cluster.Join(cluster.SelfAddress); // a single node seeds itself
+                    system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
                     var region = registry.Get<AccountRegion>();
                     var timeout = TimeSpan.FromSeconds(akka.AskTimeoutSeconds);
                     sp.GetRequiredService<AccountTokenStore>().Journal = async (accountId, tokens, ct) =>
