@@ -178,6 +178,23 @@ public sealed class CopyTests : HostTestBase
     }
 
     [Fact]
+    public async Task A_copy_amocrm_refuses_to_close_on_undo_is_reported_with_its_code_and_amocrms_words()
+    {
+        var job = await CopyAndWaitAsync(new { lead_ids = new[] { Reference }, target = new { pipeline_id = Repeat } });
+        var id = job["id"]!.GetValue<string>();
+        await Sandbox.Control.AddFaultAsync(new DealCopy.AmoSandbox.Platform.FaultRule { Method = "PATCH", Path = "/api/v4/leads", Kind = "status", Status = 400, Count = 1 });
+        using (var r = await Host.CallAsync(HttpMethod.Post, $"api/v1/copies/{id}/undo", token: await Host.WidgetTokenAsync(userId: Gleb)))
+            Assert.Equal(202, (int)r.StatusCode);
+        var undone = await Host.WaitJobAsync(id, null, "undone");
+
+        var problem = Assert.Single(undone["undo"]!["not_undone"]!.AsArray())!;
+        Assert.Equal("undo.close_refused", problem["code"]!.GetValue<string>()); // the widget words it in ru and en
+        Assert.StartsWith("amoCRM refused to close the copy: ", problem["reason"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(problem["params"]!["detail"]!.GetValue<string>()));
+        Assert.Empty(undone["undo"]!["closed"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Undo_closes_every_copy_as_lost_unlinks_contacts_and_company_and_notes_who_did_it()
     {
         var job = await CopyAndWaitAsync(new { lead_ids = new[] { Reference }, copies = 2, target = new { pipeline_id = Repeat } });

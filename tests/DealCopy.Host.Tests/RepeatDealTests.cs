@@ -191,6 +191,7 @@ public sealed class RepeatDealTests : HostTestBase
         _clock.Advance(TimeSpan.FromMinutes(61));
         var cancelled = await Host.WaitJobAsync(job, null, "cancelled");
         Assert.Contains("left the rule's stage", cancelled["reason"]!.GetValue<string>());
+        Assert.Equal("repeat.left_stage", cancelled["reason_code"]!.GetValue<string>()); // the widget words it in ru and en
         Assert.Empty(RepeatDeals(await DumpAsync()));
     }
 
@@ -209,6 +210,7 @@ public sealed class RepeatDealTests : HostTestBase
             TimeSpan.FromSeconds(30), _ => "the repeat deal's own hook never came");
         var second = await Host.WaitJobAsync(JobIdOf(deliveries[1]!.AsObject(), rule), null, "cancelled");
         Assert.Contains("loop guard", second["reason"]!.GetValue<string>());
+        Assert.Equal("repeat.loop_guard", second["reason_code"]!.GetValue<string>()); // the widget words it in ru and en
         Assert.Single(RepeatDeals(await DumpAsync()));
     }
 
@@ -227,6 +229,7 @@ public sealed class RepeatDealTests : HostTestBase
 
         var skipped = await Host.WaitJobAsync(again, null, "cancelled");
         Assert.Contains("already has an open deal", skipped["reason"]!.GetValue<string>());
+        Assert.Equal("repeat.open_deal_exists", skipped["reason_code"]!.GetValue<string>()); // the widget words it in ru and en
         Assert.Single(RepeatDeals(await DumpAsync()));
     }
 

@@ -577,7 +577,7 @@ public sealed class AccountActor : ReceivePersistentActor
             if (_timers.Remove(id, out var timer)) timer.Dispose();
         }
         var now = Now();
-        var events = running.Select(id => (IAccountEvent)new JobCancelled(id, "DealCopy was disconnected from the account", now))
+        var events = running.Select(id => (IAccountEvent)new JobCancelled(id, Reason.Of("job.disconnected", "DealCopy was disconnected from the account"), now))
             .Append(new AccountUninstalled(now)).ToList();
         var left = events.Count;
         PersistAll(events, e =>

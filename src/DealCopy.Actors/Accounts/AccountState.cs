@@ -9,10 +9,10 @@ public sealed class CopyItemState
     public int N { get; set; }
     public List<long> AttemptedAt { get; set; } = [];
     public long? LeadId { get; set; }
-    public string? Error { get; set; }
+    public Reason? Error { get; set; }
     public List<SkippedField> Skipped { get; set; } = [];
     public HashSet<CopyStep> Attempted { get; set; } = [];
-    public Dictionary<CopyStep, string?> Done { get; set; } = [];
+    public Dictionary<CopyStep, Reason?> Done { get; set; } = [];
 
     public static string KeyOf(long sourceId, int n) => $"{sourceId}:{n}";
 
@@ -30,11 +30,11 @@ public sealed class JobState
     public long? FinishedAt { get; set; }
     /// <summary>Keyed by <see cref="CopyItemState.KeyOf"/>, in source order.</summary>
     public Dictionary<string, CopyItemState> Items { get; set; } = [];
-    public Dictionary<long, string?> OriginalsHandled { get; set; } = [];
+    public Dictionary<long, Reason?> OriginalsHandled { get; set; } = [];
     public long? UndoBy { get; set; }
     public long? UndoRequestedAt { get; set; }
     public long? UndoFinishedAt { get; set; }
-    public string? CancelledReason { get; set; }
+    public Reason? CancelledReason { get; set; }
 
     public bool IsRunning => FinishedAt is null || (UndoRequestedAt is not null && UndoFinishedAt is null);
 
@@ -102,16 +102,17 @@ public sealed class JobState
         var deals = Spec.SourceLeadIds.Select(source =>
         {
             var items = Items.Values.Where(i => i.SourceId == source).OrderBy(i => i.N).ToList();
-            var errors = items.Where(i => i.Error is not null).Select(i => $"copy {i.N}: {i.Error}")
-                .Concat(items.SelectMany(i => i.Done.Where(d => d.Value is not null && d.Key < CopyStep.UndoClose).Select(d => $"copy {i.N}: {d.Value}")))
+            var problems = items.Where(i => i.Error is not null).Select(i => ProblemView.Of(i.N, i.Error!))
+                .Concat(items.SelectMany(i => i.Done.Where(d => d.Value is not null && d.Key < CopyStep.UndoClose).Select(d => ProblemView.Of(i.N, d.Value!))))
                 .ToList();
-            if (OriginalsHandled.TryGetValue(source, out var originalProblem) && originalProblem is not null) errors.Add("original: " + originalProblem);
+            if (OriginalsHandled.TryGetValue(source, out var originalProblem) && originalProblem is not null) problems.Add(ProblemView.Of(null, originalProblem));
             var status = items.All(i => i.IsSettled) ? (items.Any(i => i.Error is not null) ? "failed" : "done") : "pending";
             return new DealProgressView(
                 source, status,
                 items.Where(i => i.LeadId is not null).Select(i => new CopyView(i.N, i.LeadId!.Value)).ToList(),
                 items.SelectMany(i => i.Skipped).DistinctBy(s => s.FieldId).ToList(),
-                errors);
+                problems.Select(p => p.Text).ToList(),
+                problems);
         }).ToList();
         UndoView? undo = null;
         if (UndoRequestedAt is not null)
@@ -122,11 +123,13 @@ public sealed class JobState
                 UndoBy ?? 0,
                 copies.Where(i => i.Done.TryGetValue(CopyStep.UndoClose, out var p) && p is null).Select(i => i.LeadId!.Value).ToList(),
                 copies.SelectMany(i => i.Done.Where(d => d.Key >= CopyStep.UndoClose && d.Value is not null)
-                    .Select(d => new UndoProblemView(i.LeadId!.Value, d.Value!))).ToList());
+                    .Select(d => new UndoProblemView(i.LeadId!.Value, d.Value!.Message, d.Value.Code, d.Value.Params))).ToList());
         }
         return new JobView(JobId, Status, CreatedAt, FinishedAt, Items.Count, Items.Values.Count(i => i.IsSettled), deals, undo)
         {
-            Reason = CancelledReason,
+            Reason = CancelledReason?.Message,
+            ReasonCode = CancelledReason?.Code,
+            ReasonParams = CancelledReason?.Params,
             RunAt = Spec.Trigger?.RunAt,
         };
     }

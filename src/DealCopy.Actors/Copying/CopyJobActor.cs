@@ -218,14 +218,14 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             if (!Items().Any(x => x.Item.AttemptedAt.Count > 0 || x.Item.IsSettled) && await WhyNotRepeat(meta, sources, trigger) is { } reason)
             {
                 await Journal(new JobCancelled(_job.JobId, reason, Now));
-                _log.Info("account {0} job {1}: repeat deal for lead {2} not made: {3}", _accountId, _job.JobId, trigger.LeadId, reason);
+                _log.Info("account {0} job {1}: repeat deal for lead {2} not made: {3}", _accountId, _job.JobId, trigger.LeadId, reason.Message);
                 return;
             }
         }
 
         // a source deleted after the job was accepted cannot be copied any more
         await Journal(Items().Where(x => !x.Item.IsSettled && x.Item.AttemptedAt.Count == 0 && !sources.ContainsKey(x.Item.SourceId))
-            .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "the source deal no longer exists")).ToList());
+            .Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, Reason.Of("copy.source_gone", "the source deal no longer exists", ("lead_id", x.Item.SourceId)))).ToList());
 
         // the sources' notes and tasks do not depend on the copies: read them while the copies are made
         var open = Items().Where(x => sources.ContainsKey(x.Item.SourceId)).ToList();
@@ -250,14 +250,16 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     /// exists and still sits in the rule's stage; it is not itself a rule copy as deep as the loop guard
     /// allows; and, if the rule says so, its main contact has no open deal this rule made.
     /// </summary>
-    private async Task<string?> WhyNotRepeat(AccountMetadata meta, Dictionary<long, Lead> sources, RepeatTrigger trigger)
+    private async Task<Reason?> WhyNotRepeat(AccountMetadata meta, Dictionary<long, Lead> sources, RepeatTrigger trigger)
     {
-        if (!sources.TryGetValue(trigger.LeadId, out var lead)) return "the deal no longer exists";
+        if (!sources.TryGetValue(trigger.LeadId, out var lead)) return Reason.Of("repeat.deal_gone", "the deal no longer exists", ("lead_id", trigger.LeadId));
         if (lead.PipelineId != trigger.PipelineId || lead.StatusId != trigger.StatusId)
-            return $"the deal left the rule's stage (it is now in stage {lead.StatusId} of pipeline {lead.PipelineId})";
+            return Reason.Of("repeat.left_stage", $"the deal left the rule's stage (it is now in stage {lead.StatusId} of pipeline {lead.PipelineId})",
+                ("lead_id", lead.Id), ("status_id", lead.StatusId), ("pipeline_id", lead.PipelineId));
         var depth = RuleDepth(meta, lead);
         if (depth >= trigger.MaxDepth)
-            return $"loop guard: the deal is itself a repeat deal {depth} rule cop{(depth == 1 ? "y" : "ies")} deep (the limit is {trigger.MaxDepth})";
+            return Reason.Of("repeat.loop_guard", $"loop guard: the deal is itself a repeat deal {depth} rule cop{(depth == 1 ? "y" : "ies")} deep (the limit is {trigger.MaxDepth})",
+                ("depth", depth), ("max_depth", trigger.MaxDepth));
         if (trigger.SkipIfOpen && lead.Contacts.FirstOrDefault(c => c.IsMain == true) is { } main)
         {
             var contact = await Gate<Contact?>(new CallAmo(OpIds.Next(), "contact deals",
@@ -269,7 +271,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 var open = deals.FirstOrDefault(d => d.StatusId is not (PipelineStatus.WonStatusId or PipelineStatus.LostStatusId) &&
                     Marker.TryParse(d.CustomFieldsValues?.FirstOrDefault(v => v.FieldId == meta.MarkerFieldId)?.Values?.FirstOrDefault()?.Value?.ToString(), out _, out _, out _, out var rule) &&
                     rule?.RuleId == trigger.RuleId);
-                if (open is not null) return $"the main contact already has an open deal from this rule (#{open.Id})";
+                if (open is not null) return Reason.Of("repeat.open_deal_exists", $"the main contact already has an open deal from this rule (#{open.Id})", ("lead_id", open.Id));
             }
         }
         return null;
@@ -287,7 +289,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             if (todo.Count == 0) return;
             if (round >= MaxValidationRounds + _markerRenewals)
             {
-                await Journal(todo.Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, "amoCRM kept refusing the copy")).ToList());
+                await Journal(todo.Select(x => (IAccountEvent)new CopyFailed(_job.JobId, x.Key, Reason.Of("copy.refused_repeatedly", "amoCRM kept refusing the copy"))).ToList());
                 return;
             }
             foreach (var chunk in Chunks(todo, _ => 1))
@@ -371,7 +373,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             }
             else
             {
-                failed.Add(new CopyFailed(_job.JobId, key, "amoCRM refused the copy: " + string.Join("; ", errors.Select(e => e.Path is null ? e.Detail : $"{e.Path}: {e.Detail}"))));
+                var detail = string.Join("; ", errors.Select(e => e.Path is null ? e.Detail : $"{e.Path}: {e.Detail}"));
+                failed.Add(new CopyFailed(_job.JobId, key, Reason.Of("copy.refused", "amoCRM refused the copy: " + detail, ("detail", detail))));
             }
         }
         await Journal(failed);
@@ -458,21 +461,21 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             }
             catch (AmoValidationException v)
             {
-                await Journal(new CopyStepDone(_job.JobId, chunk[0].Key, CopyStep.Products, "products not linked: " + v.Message));
+                await Journal(new CopyStepDone(_job.JobId, chunk[0].Key, CopyStep.Products, Reason.Of("products.not_linked", "products not linked: " + v.Message, ("detail", v.Message))));
             }
         }
     }
 
     private async Task LinkOne(string key, List<LinkWrite> links)
     {
-        string? problem = null;
+        Reason? problem = null;
         try
         {
             await Gate<object?>(new LinkEntities(OpIds.Next(), links));
         }
         catch (AmoValidationException v)
         {
-            problem = "products not linked: " + v.Message;
+            problem = Reason.Of("products.not_linked", "products not linked: " + v.Message, ("detail", v.Message));
         }
         await Journal(new CopyStepDone(_job.JobId, key, CopyStep.Products, problem));
     }
@@ -533,7 +536,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         {
             await Journal(chunk.Where(p => !p.Item.Attempted.Contains(CopyStep.Notes))
                 .Select(p => (IAccountEvent)new CopyStepAttempted(_job.JobId, p.Key, CopyStep.Notes)).ToList());
-            var problems = new Dictionary<string, string>();
+            var problems = new Dictionary<string, Reason>();
             var notes = chunk.SelectMany(p => p.Notes).ToList();
             if (notes.Count > 0)
             {
@@ -546,7 +549,11 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                     // leave out the notes amoCRM refuses (e.g. an attachment whose file is gone), write the rest
                     var refused = v.Errors.Select(e => e.RequestId).Where(r => r is not null).ToHashSet();
                     foreach (var p in chunk.Where(p => p.Notes.Any(n => refused.Contains(n.RequestId))))
-                        problems[p.Key] = $"{p.Notes.Count(n => refused.Contains(n.RequestId))} note(s) not copied: " + string.Join("; ", v.Errors.Select(e => e.Detail).Distinct());
+                    {
+                        var count = p.Notes.Count(n => refused.Contains(n.RequestId));
+                        var detail = string.Join("; ", v.Errors.Select(e => e.Detail).Distinct());
+                        problems[p.Key] = Reason.Of("notes.not_copied", $"{count} note(s) not copied: " + detail, ("count", count), ("detail", detail));
+                    }
                     var rest = notes.Where(n => !refused.Contains(n.RequestId)).ToList();
                     if (rest.Count > 0 && rest.Count < notes.Count) await Gate<List<WrittenEntity>>(new CreateNotes(OpIds.Next(), rest));
                 }
@@ -586,7 +593,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         {
             await Journal(chunk.Where(p => !p.Item.Attempted.Contains(CopyStep.Tasks))
                 .Select(p => (IAccountEvent)new CopyStepAttempted(_job.JobId, p.Key, CopyStep.Tasks)).ToList());
-            string? problem = null;
+            Reason? problem = null;
             var tasks = chunk.SelectMany(p => p.Tasks).ToList();
             if (tasks.Count > 0)
             {
@@ -596,7 +603,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 }
                 catch (AmoValidationException v)
                 {
-                    problem = "tasks not copied: " + v.Message;
+                    problem = Reason.Of("tasks.not_copied", "tasks not copied: " + v.Message, ("detail", v.Message));
                 }
             }
             await Journal(chunk.Select(p => (IAccountEvent)new CopyStepDone(_job.JobId, p.Key, CopyStep.Tasks, problem)).ToList());
@@ -613,9 +620,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         {
             var copies = _job.Items.Values.Where(i => i.SourceId == sourceId).ToList();
             if (copies.All(i => i.LeadId is null))
-                events.Add(new OriginalHandled(_job.JobId, sourceId, "left as it was: no copy was created"));
+                events.Add(new OriginalHandled(_job.JobId, sourceId, Reason.Of("original.no_copy", "left as it was: no copy was created")));
             else if (!sources.TryGetValue(sourceId, out var source))
-                events.Add(new OriginalHandled(_job.JobId, sourceId, "the original no longer exists"));
+                events.Add(new OriginalHandled(_job.JobId, sourceId, Reason.Of("original.gone", "the original no longer exists", ("lead_id", sourceId))));
             else
                 writes.Add(o.Mode switch
                 {
@@ -634,7 +641,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             }
             catch (AmoValidationException v)
             {
-                await Journal(chunk.Select(w => (IAccountEvent)new OriginalHandled(_job.JobId, w.Id!.Value, "amoCRM refused to change the original: " + v.Message)).ToList());
+                await Journal(chunk.Select(w => (IAccountEvent)new OriginalHandled(_job.JobId, w.Id!.Value, Reason.Of("original.refused", "amoCRM refused to change the original: " + v.Message, ("detail", v.Message)))).ToList());
             }
         }
     }
@@ -657,7 +664,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             var gone = pending.Where(kv => !leads.ContainsKey(kv.Value.LeadId!.Value)).ToList();
             await Journal(gone.SelectMany(kv => new IAccountEvent[]
             {
-                new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoClose, "the copy no longer exists (deleted in amoCRM)"),
+                new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoClose, Reason.Of("undo.copy_gone", "the copy no longer exists (deleted in amoCRM)")),
                 new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoUnlink, null),
                 new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoNote, null),
             }).ToList());
@@ -669,14 +676,14 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                 {
                     Id = kv.Value.LeadId, PipelineId = leads[kv.Value.LeadId!.Value].PipelineId, StatusId = PipelineStatus.LostStatusId,
                 }).ToList();
-                string? problem = null;
+                Reason? problem = null;
                 try
                 {
                     await Gate<List<WrittenEntity>>(new UpdateLeads(OpIds.Next(), writes));
                 }
                 catch (AmoValidationException v)
                 {
-                    problem = "amoCRM refused to close the copy: " + v.Message;
+                    problem = Reason.Of("undo.close_refused", "amoCRM refused to close the copy: " + v.Message, ("detail", v.Message));
                 }
                 await Journal(chunk.Select(kv => (IAccountEvent)new CopyStepDone(_job.JobId, kv.Key, CopyStep.UndoClose, problem)).ToList());
             }
@@ -691,7 +698,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             foreach (var chunk in Chunks(unlinks, u => u.Links.Count))
             {
                 var links = chunk.SelectMany(u => u.Links).ToList();
-                string? problem = null;
+                Reason? problem = null;
                 if (links.Count > 0)
                 {
                     try
@@ -700,7 +707,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
                     }
                     catch (AmoValidationException v)
                     {
-                        problem = "contacts and company not unlinked: " + v.Message;
+                        problem = Reason.Of("undo.unlink_refused", "contacts and company not unlinked: " + v.Message, ("detail", v.Message));
                     }
                 }
                 await Journal(chunk.Select(u => (IAccountEvent)new CopyStepDone(_job.JobId, u.Key, CopyStep.UndoUnlink, problem)).ToList());

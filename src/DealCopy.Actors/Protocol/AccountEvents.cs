@@ -38,13 +38,13 @@ public sealed record CopiesAttempted(string JobId, IReadOnlyList<string> Keys, l
 
 public sealed record CopyCreated(string JobId, string Key, long LeadId, IReadOnlyList<SkippedField> Skipped) : IJobEvent;
 
-public sealed record CopyFailed(string JobId, string Key, string Reason) : IJobEvent;
+public sealed record CopyFailed(string JobId, string Key, Reason Reason) : IJobEvent;
 
 public sealed record CopyStepAttempted(string JobId, string Key, CopyStep Step) : IJobEvent;
 
-public sealed record CopyStepDone(string JobId, string Key, CopyStep Step, string? Problem) : IJobEvent;
+public sealed record CopyStepDone(string JobId, string Key, CopyStep Step, Reason? Problem) : IJobEvent;
 
-public sealed record OriginalHandled(string JobId, long SourceId, string? Problem) : IJobEvent;
+public sealed record OriginalHandled(string JobId, long SourceId, Reason? Problem) : IJobEvent;
 
 public sealed record JobFinished(string JobId, long At) : IJobEvent;
 
@@ -55,4 +55,4 @@ public sealed record UndoFinished(string JobId, long At) : IJobEvent;
 public sealed record AccountUninstalled(long At) : IAccountEvent;
 
 /// <summary>A job that will not run (any more): its deal left the stage, a guard held, or the account disconnected.</summary>
-public sealed record JobCancelled(string JobId, string Reason, long At) : IJobEvent;
+public sealed record JobCancelled(string JobId, Reason Reason, long At) : IJobEvent;

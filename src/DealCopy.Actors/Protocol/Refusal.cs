@@ -31,8 +31,42 @@ public sealed record Refusal(string Field, string Code, IReadOnlyDictionary<stri
 /// Why something in a job report happened (a field not copied, a step that failed): a stable code from docs/API.md,
 /// its parameters, and the English text for API readers. The widget words the code in ru and en.
 /// </summary>
+[Newtonsoft.Json.JsonConverter(typeof(ReasonJsonConverter))]
 public sealed record Reason(string Code, IReadOnlyDictionary<string, string> Params, string Message)
 {
+    /// <summary>The code of a problem journaled as bare English text, before problems had codes.</summary>
+    public const string LegacyCode = "job.problem";
+
     public static Reason Of(string code, string message, params (string Name, object? Value)[] parameters) =>
         new(code, Refusal.Parameters(parameters), message);
+
+    /// <summary>A problem journaled before codes existed: its English text is all there is (<c>params.detail</c>).</summary>
+    public static Reason Legacy(string text) => Of(LegacyCode, text, ("detail", text));
+}
+
+/// <summary>
+/// Reads a <see cref="Reason"/> from the journal: an object, or a bare string written by versions before problems
+/// had codes (events and snapshots of running and finished jobs stay readable after an upgrade).
+/// </summary>
+public sealed class ReasonJsonConverter : Newtonsoft.Json.JsonConverter<Reason>
+{
+    public override bool CanWrite => false;
+
+    public override void WriteJson(Newtonsoft.Json.JsonWriter writer, Reason? value, Newtonsoft.Json.JsonSerializer serializer) =>
+        throw new NotSupportedException("written by the default contract");
+
+    public override Reason? ReadJson(Newtonsoft.Json.JsonReader reader, Type objectType, Reason? existingValue, bool hasExistingValue, Newtonsoft.Json.JsonSerializer serializer)
+    {
+        var token = Newtonsoft.Json.Linq.JToken.Load(reader);
+        return token.Type switch
+        {
+            Newtonsoft.Json.Linq.JTokenType.Null => null,
+            Newtonsoft.Json.Linq.JTokenType.String => Reason.Legacy((string)token!),
+            Newtonsoft.Json.Linq.JTokenType.Object => new Reason(
+                (string?)token["Code"] ?? Reason.LegacyCode,
+                token["Params"]?.ToObject<Dictionary<string, string>>(serializer) ?? new Dictionary<string, string>(),
+                (string?)token["Message"] ?? ""),
+            _ => throw new Newtonsoft.Json.JsonSerializationException($"a reason must be an object or a string, not {token.Type}"),
+        };
+    }
 }

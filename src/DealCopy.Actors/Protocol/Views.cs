@@ -39,14 +39,29 @@ public sealed record AccountMetaView(
 
 public sealed record CopyView(int N, long LeadId);
 
+/// <summary>
+/// One source deal's row of a job report. <see cref="Errors"/> are the English lines ("copy 1: …", "original: …") for
+/// API readers; <see cref="Problems"/> the same problems with their codes, for the widget to word in ru and en.
+/// </summary>
 public sealed record DealProgressView(
     long SourceId,
     string Status,
     IReadOnlyList<CopyView> Copies,
     IReadOnlyList<SkippedField> SkippedFields,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<ProblemView> Problems);
 
-public sealed record UndoProblemView(long LeadId, string Reason);
+/// <summary>A problem of one copy (<see cref="Copy"/> = its number) or of the original (null): a code from docs/API.md "Report codes".</summary>
+public sealed record ProblemView(int? Copy, string Code, IReadOnlyDictionary<string, string> Params, string Message)
+{
+    public static ProblemView Of(int? copy, Reason reason) => new(copy, reason.Code, reason.Params, reason.Message);
+
+    /// <summary>The English line of <see cref="DealProgressView.Errors"/>.</summary>
+    public string Text => Copy is { } n ? $"copy {n}: {Message}" : "original: " + Message;
+}
+
+/// <summary>A copy the undo could not close or unlink: the English <see cref="Reason"/> and its code.</summary>
+public sealed record UndoProblemView(long LeadId, string Reason, string Code, IReadOnlyDictionary<string, string> Params);
 
 public sealed record UndoView(string Status, long ByUserId, IReadOnlyList<long> Closed, IReadOnlyList<UndoProblemView> NotUndone);
 
@@ -64,8 +79,13 @@ public sealed record JobView(
     IReadOnlyList<DealProgressView> Deals,
     UndoView? Undo) : IDealCopyMessage
 {
-    /// <summary>Why a job was cancelled or skipped (repeat deals), else null.</summary>
+    /// <summary>Why a job was cancelled or skipped (repeat deals), in English, else null.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>The code of <see cref="Reason"/> (docs/API.md "Report codes"), else null.</summary>
+    public string? ReasonCode { get; init; }
+
+    public IReadOnlyDictionary<string, string>? ReasonParams { get; init; }
 
     /// <summary>When a delayed repeat deal is due (Unix seconds), else null.</summary>
     public long? RunAt { get; init; }

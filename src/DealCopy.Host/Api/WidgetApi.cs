@@ -223,6 +223,8 @@ public static class WidgetApi
         id = job.Id,
         status = job.Status,
         reason = job.Reason,
+        reason_code = job.ReasonCode,
+        reason_params = job.ReasonParams,
         run_at = job.RunAt,
         created_at = job.CreatedAt,
         finished_at = job.FinishedAt,
@@ -237,13 +239,14 @@ public static class WidgetApi
             copies = d.Copies.Select(c => new { n = c.N, lead_id = c.LeadId, url = $"https://{referer}/leads/detail/{c.LeadId}" }),
             skipped_fields = d.SkippedFields,
             errors = d.Errors,
+            problems = d.Problems.Select(p => new { copy = p.Copy, code = p.Code, @params = p.Params, message = p.Message }),
         }),
         undo = job.Undo is null ? null : new
         {
             status = job.Undo.Status,
             by_user_id = job.Undo.ByUserId,
             closed = job.Undo.Closed,
-            not_undone = job.Undo.NotUndone,
+            not_undone = job.Undo.NotUndone.Select(n => new { lead_id = n.LeadId, reason = n.Reason, code = n.Code, @params = n.Params }),
         },
     };
 

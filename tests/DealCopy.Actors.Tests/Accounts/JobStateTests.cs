@@ -29,8 +29,8 @@ public sealed class JobStateTests
     private static readonly IJobEvent Attempted = new CopiesAttempted(Job, ["100:1", "200:1"], 11);
     private static readonly IJobEvent CreatedA = new CopyCreated(Job, "100:1", 1001, [Computed]);
     private static readonly IJobEvent CreatedB = new CopyCreated(Job, "200:1", 2001, []);
-    private static readonly IJobEvent FailedA = new CopyFailed(Job, "100:1", "amoCRM kept refusing the copy");
-    private static readonly IJobEvent FailedB = new CopyFailed(Job, "200:1", "the source deal no longer exists");
+    private static readonly IJobEvent FailedA = new CopyFailed(Job, "100:1", Reason.Of("copy.refused_repeatedly", "amoCRM kept refusing the copy"));
+    private static readonly IJobEvent FailedB = new CopyFailed(Job, "200:1", Reason.Of("copy.source_gone", "the source deal no longer exists", ("lead_id", 200)));
     private static readonly IJobEvent Finished = new JobFinished(Job, 20);
 
     public static TheoryData<string, IJobEvent[]> Sequences => new()
@@ -40,8 +40,8 @@ public sealed class JobStateTests
         { "running", [Attempted, CreatedA] },
         { "completed", [Attempted, CreatedA, CreatedB, Finished] },
         { "completed_with_errors", [Attempted, CreatedA, FailedB, Finished] },
-        { "completed_with_errors", [Attempted, CreatedA, CreatedB, new CopyStepDone(Job, "200:1", CopyStep.Notes, "amoCRM refused the notes"), Finished] },
-        { "completed_with_errors", [Attempted, CreatedA, CreatedB, new OriginalHandled(Job, A, "amoCRM refused to change the original"), Finished] },
+        { "completed_with_errors", [Attempted, CreatedA, CreatedB, new CopyStepDone(Job, "200:1", CopyStep.Notes, Reason.Of("notes.not_copied", "amoCRM refused the notes")), Finished] },
+        { "completed_with_errors", [Attempted, CreatedA, CreatedB, new OriginalHandled(Job, A, Reason.Of("original.refused", "amoCRM refused to change the original")), Finished] },
         { "completed", [Attempted, CreatedA, CreatedB, new CopyStepDone(Job, "200:1", CopyStep.Notes, null), new OriginalHandled(Job, A, null), Finished] },
         { "completed", [Attempted, FailedA, CreatedA, CreatedB, Finished] }, // a retry that succeeded clears the error
         { "failed", [Attempted, FailedA, FailedB, Finished] },
@@ -84,10 +84,10 @@ public sealed class JobStateTests
             new CopiesAttempted(Job, ["100:1", "100:2", "200:1", "200:2"], 11),
             new CopyCreated(Job, "100:2", 1002, [Computed]),
             new CopyCreated(Job, "100:1", 1001, [Computed]),
-            new CopyStepDone(Job, "100:2", CopyStep.Tasks, "amoCRM refused the tasks"),
-            new CopyFailed(Job, "200:1", "the source deal no longer exists"),
-            new CopyFailed(Job, "200:2", "the source deal no longer exists"),
-            new OriginalHandled(Job, A, "amoCRM refused to change the original: closed deal"),
+            new CopyStepDone(Job, "100:2", CopyStep.Tasks, Reason.Of("tasks.not_copied", "tasks not copied: closed", ("detail", "closed"))),
+            new CopyFailed(Job, "200:1", Reason.Of("copy.source_gone", "the source deal no longer exists", ("lead_id", 200))),
+            new CopyFailed(Job, "200:2", Reason.Of("copy.source_gone", "the source deal no longer exists", ("lead_id", 200))),
+            new OriginalHandled(Job, A, Reason.Of("original.refused", "amoCRM refused to change the original: closed deal", ("detail", "closed deal"))),
             new JobFinished(Job, 20));
 
         var view = job.ToView();
@@ -99,13 +99,15 @@ public sealed class JobStateTests
                 Assert.Equal((A, "done"), (a.SourceId, a.Status));
                 Assert.Equal([new CopyView(1, 1001), new CopyView(2, 1002)], a.Copies);
                 Assert.Equal([Computed], a.SkippedFields); // reported once, not once per copy
-                Assert.Equal(["copy 2: amoCRM refused the tasks", "original: amoCRM refused to change the original: closed deal"], a.Errors);
+                Assert.Equal(["copy 2: tasks not copied: closed", "original: amoCRM refused to change the original: closed deal"], a.Errors);
+                Assert.Equal([(2, "tasks.not_copied", "closed"), (null, "original.refused", "closed deal")], a.Problems.Select(p => (p.Copy, p.Code, p.Params["detail"])));
             },
             b =>
             {
                 Assert.Equal((B, "failed"), (b.SourceId, b.Status));
                 Assert.Empty(b.Copies);
                 Assert.Equal(["copy 1: the source deal no longer exists", "copy 2: the source deal no longer exists"], b.Errors);
+                Assert.Equal([(1, "copy.source_gone"), (2, "copy.source_gone")], b.Problems.Select(p => (p.Copy, p.Code)));
             });
         Assert.Null(view.Undo);
     }
@@ -126,7 +128,7 @@ public sealed class JobStateTests
             new UndoRequested(Job, 8, 30),
             new CopyStepDone(Job, "100:1", CopyStep.UndoClose, null),
             new CopyStepDone(Job, "100:1", CopyStep.UndoUnlink, null),
-            new CopyStepDone(Job, "200:1", CopyStep.UndoClose, "the deal was deleted in amoCRM"));
+            new CopyStepDone(Job, "200:1", CopyStep.UndoClose, Reason.Of("undo.copy_gone", "the deal was deleted in amoCRM")));
 
         var running = job.ToView();
         Assert.Equal("undoing", running.Status);
@@ -137,7 +139,7 @@ public sealed class JobStateTests
 
         Assert.Equal("done", undo.Status);
         Assert.Equal([1001L], undo.Closed);
-        Assert.Equal([new UndoProblemView(2001, "the deal was deleted in amoCRM")], undo.NotUndone);
+        Assert.Equal([(2001L, "the deal was deleted in amoCRM", "undo.copy_gone")], undo.NotUndone.Select(n => (n.LeadId, n.Reason, n.Code)));
         Assert.All(job.ToView().Deals, d => Assert.Empty(d.Errors)); // undo problems are not copy errors
     }
 

@@ -20,7 +20,7 @@ public sealed class JobHistoryTests
     private static readonly JobState[] Jobs =
     [
         Job("a-old", Anna, 100, new CopiesAttempted("a-old", ["100:1", "200:1"], 101), new CopyCreated("a-old", "100:1", 1001, []),
-            new CopyFailed("a-old", "200:1", "the source deal no longer exists"), new JobFinished("a-old", 110)),
+            new CopyFailed("a-old", "200:1", Reason.Of("copy.source_gone", "the source deal no longer exists")), new JobFinished("a-old", 110)),
         Job("b-mid", Boris, 200, new CopiesAttempted("b-mid", ["100:1"], 201), new CopyCreated("b-mid", "100:1", 1002, [])),
         Job("a-new", Anna, 300, new CopiesAttempted("a-new", ["100:1", "200:1"], 301), new CopyCreated("a-new", "100:1", 1003, []),
             new CopyCreated("a-new", "200:1", 1004, []), new JobFinished("a-new", 310), new UndoRequested("a-new", Anna, 320)),
@@ -73,7 +73,7 @@ public sealed class JobHistoryTests
     [Fact]
     public void A_run_that_created_nothing_cannot_be_undone()
     {
-        var failed = Job("f", Anna, 1, new CopiesAttempted("f", ["100:1", "200:1"], 2), new CopyFailed("f", "100:1", "x"), new CopyFailed("f", "200:1", "y"), new JobFinished("f", 3));
+        var failed = Job("f", Anna, 1, new CopiesAttempted("f", ["100:1", "200:1"], 2), new CopyFailed("f", "100:1", Reason.Of("copy.refused", "x")), new CopyFailed("f", "200:1", Reason.Of("copy.refused", "y")), new JobFinished("f", 3));
         Assert.False(JobHistory.CanUndo(failed));
     }
 }

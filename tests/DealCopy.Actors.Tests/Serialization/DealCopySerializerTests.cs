@@ -89,3 +89,50 @@ public sealed class DealCopySerializerTests(SerializerFixture fixture) : IClassF
         }
     }
 }
+
+/// <summary>Journals written before problems had codes (bare English text) stay readable: events and snapshots.</summary>
+public sealed class LegacyProblemJournalTests(SerializerFixture fixture) : IClassFixture<SerializerFixture>
+{
+    private object Read(string manifest, string json) => fixture.Serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json), manifest);
+
+    [Fact]
+    public void A_problem_journaled_as_text_reads_as_the_legacy_code_with_its_text()
+    {
+        var failed = Assert.IsType<CopyFailed>(Read(nameof(CopyFailed), """{"JobId":"j","Key":"1:1","Reason":"the source deal no longer exists"}"""));
+        Assert.Equal((Reason.LegacyCode, "the source deal no longer exists"), (failed.Reason.Code, failed.Reason.Message));
+        Assert.Equal("the source deal no longer exists", failed.Reason.Params["detail"]);
+
+        var done = Assert.IsType<CopyStepDone>(Read(nameof(CopyStepDone), """{"JobId":"j","Key":"1:1","Step":"Notes","Problem":null}"""));
+        Assert.Null(done.Problem);
+        var cancelled = Assert.IsType<JobCancelled>(Read(nameof(JobCancelled), """{"JobId":"j","Reason":"loop guard","At":5}"""));
+        Assert.Equal(Reason.LegacyCode, cancelled.Reason.Code);
+    }
+
+    [Fact]
+    public void A_problem_with_a_code_round_trips_with_its_parameters()
+    {
+        var sample = new OriginalHandled("j", 7, Reason.Of("original.refused", "amoCRM refused to change the original: closed", ("detail", "closed")));
+        var back = Assert.IsType<OriginalHandled>(fixture.Serializer.FromBinary(fixture.Serializer.ToBinary(sample), fixture.Serializer.Manifest(sample)));
+        Assert.Equal(("original.refused", "closed", sample.Problem!.Message), (back.Problem!.Code, back.Problem.Params["detail"], back.Problem.Message));
+    }
+
+    [Fact]
+    public void A_snapshot_with_text_problems_reads_and_shows_them()
+    {
+        var sample = Samples.ByType[typeof(DealCopy.Actors.Accounts.AccountState)];
+        var json = DealCopySerializerTests.Json(sample);
+        // what an older version wrote: the item's error and the step problem as text
+        var legacy = Newtonsoft.Json.Linq.JObject.Parse(json);
+        foreach (var job in legacy["Jobs"]!.Children<Newtonsoft.Json.Linq.JProperty>())
+            foreach (var item in job.Value["Items"]!.Children<Newtonsoft.Json.Linq.JProperty>())
+            {
+                if (item.Value["Error"] is { Type: Newtonsoft.Json.Linq.JTokenType.Object }) item.Value["Error"] = "gone";
+                foreach (var step in item.Value["Done"]!.Children<Newtonsoft.Json.Linq.JProperty>())
+                    if (step.Value.Type == Newtonsoft.Json.Linq.JTokenType.Object) step.Value = "note refused";
+            }
+        var state = Assert.IsType<DealCopy.Actors.Accounts.AccountState>(Read(fixture.Serializer.Manifest(sample), legacy.ToString()));
+        var problems = state.Jobs.Values.Single().ToView().Deals.SelectMany(d => d.Problems).ToList();
+        Assert.Equal([((int?)1, Reason.LegacyCode, "gone"), (1, Reason.LegacyCode, "note refused")],
+            problems.Select(p => (p.Copy, p.Code, p.Message)).OrderBy(p => p.Message, StringComparer.Ordinal).ToList());
+    }
+}

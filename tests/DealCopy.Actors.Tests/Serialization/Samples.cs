@@ -23,15 +23,17 @@ internal static class Samples
 
     private static readonly RepeatTrigger Trigger = new(3912171, 3104455, 142, 1700000000, "a1b2c3d4e5f6", true, 1, 1702592000);
 
+    private static readonly Reason Gone = Reason.Of("copy.source_gone", "the source deal no longer exists", ("lead_id", 3912172));
+
     private static readonly SkippedField Skipped = new(107, "Маржа", "numeric", "computed (formula) field: amoCRM calculates it");
 
     private static readonly JobView View = new(
         Job, "completed_with_errors", 1700000000, 1700000100, 6, 6,
         [
-            new DealProgressView(3912171, "done", [new CopyView(1, 10185151), new CopyView(2, 10185153)], [Skipped], []),
-            new DealProgressView(3912172, "failed", [], [], ["copy 1: the source deal no longer exists"]),
+            new DealProgressView(3912171, "done", [new CopyView(1, 10185151), new CopyView(2, 10185153)], [Skipped], [], []),
+            new DealProgressView(3912172, "failed", [], [], ["copy 1: the source deal no longer exists"], [ProblemView.Of(1, Gone)]),
         ],
-        new UndoView("done", 504141, [10185151], [new UndoProblemView(10185153, "amoCRM refused")]))
+        new UndoView("done", 504141, [10185151], [new UndoProblemView(10185153, "amoCRM refused to close the copy: closed", "undo.close_refused", new Dictionary<string, string> { ["detail"] = "closed" })]))
     {
         Retries = 3,
         LastError = new JobError("amo.unavailable", new Dictionary<string, string> { ["status"] = "502" }, "amoCRM failed: POST /api/v4/leads answered 502"),
@@ -46,8 +48,8 @@ internal static class Samples
         state.Apply(new CopiesAttempted(Job, ["3912171:1"], 1700000002));
         state.Apply(new CopyCreated(Job, "3912171:1", 10185151, [Skipped]));
         state.Apply(new CopyStepAttempted(Job, "3912171:1", CopyStep.Notes));
-        state.Apply(new CopyStepDone(Job, "3912171:1", CopyStep.Notes, "note refused"));
-        state.Apply(new CopyFailed(Job, "3912172:1", "gone"));
+        state.Apply(new CopyStepDone(Job, "3912171:1", CopyStep.Notes, Reason.Of("notes.not_copied", "1 note(s) not copied: refused", ("count", 1), ("detail", "refused"))));
+        state.Apply(new CopyFailed(Job, "3912172:1", Gone));
         state.Apply(new OriginalHandled(Job, 3912171, null));
         state.Apply(new CopyAccessChanged(new CopyAccess([504141], [0]), 504141, 1700000600));
         return state;
@@ -98,14 +100,14 @@ internal static class Samples
         new JobAccepted(Job, Spec, 1700000001),
         new CopiesAttempted(Job, ["3912171:1", "3912171:2"], 1700000002),
         new CopyCreated(Job, "3912171:1", 10185151, [Skipped]),
-        new CopyFailed(Job, "3912172:1", "the source deal no longer exists"),
+        new CopyFailed(Job, "3912172:1", Gone),
         new CopyStepAttempted(Job, "3912171:1", CopyStep.Products),
         new CopyStepDone(Job, "3912171:1", CopyStep.UndoUnlink, null),
-        new OriginalHandled(Job, 3912171, "amoCRM refused to change the original"),
+        new OriginalHandled(Job, 3912171, Reason.Of("original.refused", "amoCRM refused to change the original: closed", ("detail", "closed"))),
         new JobFinished(Job, 1700000100),
         new UndoRequested(Job, 504141, 1700000200),
         new UndoFinished(Job, 1700000300),
-        new JobCancelled(Job, "loop guard: the deal is itself a repeat deal 1 rule copy deep (the limit is 1)", 1700000400),
+        new JobCancelled(Job, Reason.Of("repeat.loop_guard", "loop guard: the deal is itself a repeat deal 1 rule copy deep (the limit is 1)", ("depth", 1), ("max_depth", 1)), 1700000400),
         new AccountUninstalled(1700000500),
         new CopyAccessChanged(new CopyAccess([504141], [0]), 504141, 1700000600),
         // repeat deals and the lifecycle

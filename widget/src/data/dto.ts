@@ -61,6 +61,8 @@ export const jobDto = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
   reason: text,
+  reason_code: z.nullish(z.string()),
+  reason_params: z.nullish(z.record(z.string(), z.string())),
   retries: z.pipe(z.nullish(z.int().check(z.nonnegative())), z.transform((v) => v ?? 0)),
   last_error: z.pipe(
     z.nullish(
@@ -84,6 +86,10 @@ export const jobDto = z.object({
         code: z.nullish(z.string()), params: z.nullish(z.record(z.string(), z.string())),
       })),
       errors: list(errorItem),
+      problems: z.nullish(z.array(z.object({
+        copy: z.nullish(z.int()), code: z.string(), params: z.nullish(z.record(z.string(), z.string())),
+        message: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')),
+      }))),
     }),
   ),
   undo: z.pipe(
@@ -91,7 +97,7 @@ export const jobDto = z.object({
       z.object({
         status: z.string(),
         closed: list(id),
-        not_undone: list(z.object({ lead_id: id, reason: z.string() })),
+        not_undone: list(z.object({ lead_id: id, reason: z.string(), code: z.nullish(z.string()), params: z.nullish(z.record(z.string(), z.string())) })),
       }),
     ),
     z.transform((v) => v ?? null),
@@ -109,16 +115,20 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
       status: d.status,
       copies: d.copies.map((c) => ({ n: c.n, leadId: c.lead_id, url: c.url })),
       skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason, code: f.code ?? null, params: f.params ?? {} })),
-      errors: d.errors.map((e) => (typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e))),
+      problems: d.problems
+        ? d.problems.map((p) => ({ copy: p.copy ?? null, code: p.code, params: p.params ?? {}, message: p.message }))
+        : d.errors.map((e) => ({ copy: null, code: null, params: {}, message: typeof e === 'string' ? e : e.detail ?? e.message ?? e.title ?? JSON.stringify(e) })),
     })),
     reason: dto.reason,
+    reasonCode: dto.reason_code ?? null,
+    reasonParams: dto.reason_params ?? {},
     retries: dto.retries,
     lastError: dto.last_error,
     undo: dto.undo
       ? {
           status: dto.undo.status,
           closed: dto.undo.closed,
-          notUndone: dto.undo.not_undone.map((n) => ({ leadId: n.lead_id, reason: n.reason })),
+          notUndone: dto.undo.not_undone.map((n) => ({ leadId: n.lead_id, reason: n.reason, code: n.code ?? null, params: n.params ?? {} })),
         }
       : null,
   };

@@ -86,7 +86,15 @@ export interface DealCopyResult {
   status: 'pending' | 'done' | 'failed';
   copies: { n: number; leadId: number; url: string }[];
   skippedFields: { fieldId: number; name: string; reason: string; code: string | null; params: Record<string, string> }[];
-  errors: string[];
+  /** What went wrong with a copy (its number) or with the original (null): a code of docs/API.md and the English text. */
+  problems: Problem[];
+}
+/** A coded problem of a job report; `code` null = an older service that sent only English text. */
+export interface Problem {
+  copy: number | null;
+  code: string | null;
+  params: Record<string, string>;
+  message: string;
 }
 export interface Job {
   id: string;
@@ -94,9 +102,11 @@ export interface Job {
   total: number;
   done: number;
   deals: DealCopyResult[];
-  undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string }[] } | null;
-  /** Why the job was cancelled or skipped, when it was. */
+  undo: { status: string; closed: number[]; notUndone: { leadId: number; reason: string; code: string | null; params: Record<string, string> }[] } | null;
+  /** Why the job was cancelled or skipped, when it was (English), with its code for the user's language. */
   reason: string | null;
+  reasonCode: string | null;
+  reasonParams: Record<string, string>;
   /** How many times a step failed and was tried again; with the last failure (a code of docs/API.md). */
   retries: number;
   lastError: { code: string; params: Record<string, string>; message: string } | null;

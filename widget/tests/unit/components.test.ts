@@ -85,7 +85,7 @@ describe('card copy screen', () => {
 
 describe('mass copy screen', () => {
   it('copies every selected deal and reports each one', async () => {
-    const deals = [1, 2, 3].map((id) => ({ sourceId: id, status: 'done' as const, copies: [{ n: 1, leadId: 100 + id, url: `https://x/${100 + id}` }], skippedFields: [], errors: [] }));
+    const deals = [1, 2, 3].map((id) => ({ sourceId: id, status: 'done' as const, copies: [{ n: 1, leadId: 100 + id, url: `https://x/${100 + id}` }], skippedFields: [], problems: [] }));
     const { api, calls } = fakeApi({ getJob: [job({ status: 'running', total: 3, done: 1, deals: [] }), job({ total: 3, done: 3, deals })] });
     useFakeDeps(api);
     const w = mountScreen(MassCopyScreen, { leadIds: [1, 2, 3] });
@@ -251,6 +251,36 @@ describe('job report', () => {
     expect(w.find('[data-testid="job-waiting"]').text()).toContain('resumes by itself');
     expect(w.find('[data-testid="job-waiting"]').text()).toContain('blocked the account');
     expect(w.find('[data-testid="job-slow"]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it.each([
+    ['en', 'copy 1: the source deal no longer exists', 'original: left as it was: no copy was created',
+      'loop guard: the deal is itself a repeat deal 1 level(s) deep (the limit is 1)', 'Deal 20000305 not undone: amoCRM refused to close the copy: closed'],
+    ['ru', 'копия 1: исходной сделки больше нет', 'оригинал: оставлена как была: копия не создана',
+      'защита от зацикливания: сделка сама повторная, уровень 1 (предел 1)', 'Сделка 20000305 не отменена: amoCRM отказал в закрытии копии: closed'],
+  ] as const)('words every problem of the report by its code (%s)', (lang, copyLine, originalLine, reasonLine, undoLine) => {
+    useFakeDeps(fakeApi().api, { lang });
+    const j = job({
+      status: 'undone', reason: 'loop guard: …', reasonCode: 'repeat.loop_guard', reasonParams: { depth: '1', max_depth: '1' },
+      deals: [{ sourceId: 20000001, status: 'failed', copies: [], skippedFields: [], problems: [
+        { copy: 1, code: 'copy.source_gone', params: { lead_id: '20000001' }, message: 'the source deal no longer exists' },
+        { copy: null, code: 'original.no_copy', params: {}, message: 'left as it was: no copy was created' },
+      ] }],
+      undo: { status: 'done', closed: [], notUndone: [{ leadId: 20000305, reason: 'amoCRM refused to close the copy: closed', code: 'undo.close_refused', params: { detail: 'closed' } }] },
+    });
+    const w = mountScreen(JobReport, { job: j, progress: 100 });
+    expect(w.findAll('[data-testid="job-problem"]').map((p) => p.text())).toEqual([copyLine, originalLine]);
+    expect(w.find('[data-testid="job-reason"]').text()).toBe(reasonLine);
+    expect(w.find('[data-testid="undo-summary"]').text()).toContain(undoLine);
+    w.unmount();
+  });
+
+  it('shows an older service\'s bare English problem as it came', () => {
+    useFakeDeps(fakeApi().api, { lang: 'ru' });
+    const j = job({ deals: [{ sourceId: 1, status: 'failed', copies: [], skippedFields: [], problems: [{ copy: null, code: null, params: {}, message: 'Lead not found' }] }] });
+    const w = mountScreen(JobReport, { job: j, progress: 100 });
+    expect(w.find('[data-testid="job-problem"]').text()).toBe('Lead not found');
     w.unmount();
   });
 

@@ -32,7 +32,8 @@ describe('backend DTOs', () => {
     expect(meta.lossReasons).toEqual([]);
     const job = toJob(parseAnswer(jobDto, { id: 'j', status: 'running', total: 1, done: 0, undo: null,
       deals: [{ source_id: 1, status: 'pending', copies: null, skipped_fields: null, errors: null }] }));
-    expect(job.deals[0]).toMatchObject({ copies: [], skippedFields: [], errors: [] });
+    expect(job.deals[0]).toMatchObject({ copies: [], skippedFields: [], problems: [] });
+    expect(job).toMatchObject({ reasonCode: null, reasonParams: {} });
     expect(job).toMatchObject({ retries: 0, lastError: null });
     const slow = toJob(parseAnswer(jobDto, { id: 'j', status: 'waiting_for_account', total: 1, done: 0, deals: [], retries: 3,
       last_error: { code: 'account.blocked', params: {}, message: 'amoCRM answered 403' } }));
@@ -60,8 +61,25 @@ describe('backend DTOs', () => {
       undo: { status: 'done', closed: [9], not_undone: [{ lead_id: 10, reason: 'gone' }] },
     }));
     expect(job.deals[0]!.copies[0]).toEqual({ n: 1, leadId: 9, url: 'https://a/leads/detail/9' });
-    expect(job.deals[1]!.errors).toEqual(['Lead not found', 'plain']);
-    expect(job.undo).toEqual({ status: 'done', closed: [9], notUndone: [{ leadId: 10, reason: 'gone' }] });
+    expect(job.deals[1]!.problems.map((p) => [p.code, p.message])).toEqual([[null, 'Lead not found'], [null, 'plain']]);
+    expect(job.undo).toEqual({ status: 'done', closed: [9], notUndone: [{ leadId: 10, reason: 'gone', code: null, params: {} }] });
+  });
+
+  it('reads coded problems of copies, the original, the undo and the cancel reason', () => {
+    const job = toJob(parseAnswer(jobDto, {
+      id: 'j', status: 'cancelled', reason: 'loop guard: …', reason_code: 'repeat.loop_guard', reason_params: { depth: '1', max_depth: '1' },
+      total: 1, done: 1,
+      deals: [{ source_id: 2, status: 'failed', copies: [], errors: ['copy 1: the source deal no longer exists', 'original: left as it was: no copy was created'],
+        problems: [{ copy: 1, code: 'copy.source_gone', params: { lead_id: '2' }, message: 'the source deal no longer exists' },
+          { copy: null, code: 'original.no_copy', params: {}, message: 'left as it was: no copy was created' }] }],
+      undo: { status: 'done', closed: [], not_undone: [{ lead_id: 10, reason: 'amoCRM refused to close the copy: x', code: 'undo.close_refused', params: { detail: 'x' } }] },
+    }));
+    expect(job.deals[0]!.problems).toEqual([
+      { copy: 1, code: 'copy.source_gone', params: { lead_id: '2' }, message: 'the source deal no longer exists' },
+      { copy: null, code: 'original.no_copy', params: {}, message: 'left as it was: no copy was created' },
+    ]);
+    expect(job).toMatchObject({ reasonCode: 'repeat.loop_guard', reasonParams: { depth: '1', max_depth: '1' } });
+    expect(job.undo!.notUndone).toEqual([{ leadId: 10, reason: 'amoCRM refused to close the copy: x', code: 'undo.close_refused', params: { detail: 'x' } }]);
   });
 
   it.each(['scheduled', 'cancelled'])('reads a %s job with its reason and run_at', (status) => {

@@ -33,9 +33,11 @@ export const access: Access = {
 export function job(overrides: Partial<Job> = {}): Job {
   return {
     id: 'job-1', status: 'completed', total: 1, done: 1,
-    deals: [{ sourceId: 20000001, status: 'done', copies: [{ n: 1, leadId: 20000305, url: 'https://x/leads/detail/20000305' }], skippedFields: [], errors: [] }],
+    deals: [{ sourceId: 20000001, status: 'done', copies: [{ n: 1, leadId: 20000305, url: 'https://x/leads/detail/20000305' }], skippedFields: [], problems: [] }],
     undo: null,
     reason: null,
+    reasonCode: null,
+    reasonParams: {},
     retries: 0,
     lastError: null,
     ...overrides,
