@@ -1,6 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import CardCopyScreen from '../../src/presentation/components/CardCopyScreen.vue';
+import DpRuleScreen from '../../src/presentation/components/DpRuleScreen.vue';
+import SettingsScreen from '../../src/presentation/components/SettingsScreen.vue';
 import MassCopyScreen from '../../src/presentation/components/MassCopyScreen.vue';
 import { historyDto, toHistoryPage } from '../../src/data/dto';
 import type { HistoryPage, JobSummary } from '../../src/infrastructure/types';
@@ -41,6 +43,31 @@ describe('history tab', () => {
     await w.find('[data-testid="undo"]').trigger('click');
     await vi.waitFor(() => expect(w.find('[data-testid="undo-summary"]').exists()).toBe(true));
     expect(calls.find((c) => c.method === 'undo')!.args).toEqual(['job-1']);
+    w.unmount();
+  });
+
+  it.each([
+    ['settings', SettingsScreen, 'Настройки'],
+    ['Digital Pipeline', DpRuleScreen, 'Правило'],
+  ] as const)('is in the %s area too: a repeat deal by a rule opens its report', async (_, screen, firstTab) => {
+    const { api, calls } = fakeApi({
+      listJobs: [page([summary({ id: 'job-r', kind: 'repeat', startedBy: 0 })])],
+      getJob: [job({ id: 'job-r', reason: null })],
+    });
+    useFakeDeps(api, { lang: 'ru' });
+    const w = mount(screen, { global: { plugins: [createPinia()] }, attachTo: document.body });
+    await vi.waitFor(() => expect(w.find('[data-testid="tab-history"]').exists()).toBe(true));
+    expect(w.find('[data-testid="tab-copy"]').text()).toBe(firstTab);
+    expect(w.find('[data-testid="tab-history"]').text()).toBe('История');
+    await w.find('[data-testid="tab-history"]').trigger('click');
+    await vi.waitFor(() => expect(w.findAll('[data-testid="history-row"]').length).toBe(1));
+    expect(w.find('[data-testid="history-row"]').text()).toContain('Правило Digital Pipeline');
+    await w.find('[data-testid="history-open"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="copy-link"]').exists()).toBe(true));
+    expect(calls.filter((c) => c.method === 'getJob').map((c) => c.args[0])).toEqual(['job-r']);
+    await w.find('[data-testid="tab-copy"]').trigger('click');
+    await flushPromises();
+    expect(w.find('[data-testid="history"]').exists()).toBe(false);
     w.unmount();
   });
 

@@ -153,4 +153,6 @@ export const useMassCopyStore = defineCopyJobStore('dealcopy-mass-copy');
 /** A run opened from the History tab of the card / of the list. */
 export const useCardHistoryRunStore = defineCopyJobStore('dealcopy-card-history-run');
 export const useMassHistoryRunStore = defineCopyJobStore('dealcopy-mass-history-run');
+export const useSettingsHistoryRunStore = defineCopyJobStore('dealcopy-settings-history-run');
+export const useDpHistoryRunStore = defineCopyJobStore('dealcopy-dp-history-run');
 export type CopyJobStore = ReturnType<typeof useCardCopyStore>;

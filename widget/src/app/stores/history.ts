@@ -37,3 +37,5 @@ function defineHistoryStore(id: string) {
 
 export const useCardHistoryStore = defineHistoryStore('dealcopy-card-history');
 export const useMassHistoryStore = defineHistoryStore('dealcopy-mass-history');
+export const useSettingsHistoryStore = defineHistoryStore('dealcopy-settings-history');
+export const useDpHistoryStore = defineHistoryStore('dealcopy-dp-history');
