@@ -114,6 +114,7 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<InstallAccount>(Install);
         Command<SaveTokens>(Save);
         Command<StartCopy>(Start);
+        Command<PreviewCopy>(Preview);
         Command<CopyValidated>(Accept);
         Command<GetJob>(ViewJob);
         Command<JobHealth>(h => _health[h.JobId] = h);
@@ -328,6 +329,49 @@ public sealed class AccountActor : ReceivePersistentActor
         var replyTo = Sender;
         Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
+    }
+
+    /// <summary>
+    /// A dry run: the same admission as <see cref="Start"/> (a refusal of the copy is a refusal of the preview), the same
+    /// reads the job would make (the sources as the copy needs them; their notes and tasks only when the copy copies
+    /// them), then <see cref="CopyPreview"/>. Nothing is journaled and nothing is written to amoCRM.
+    /// </summary>
+    private void Preview(PreviewCopy m)
+    {
+        if (!_state.Installed)
+        {
+            Sender.Tell(new AccountNotInstalled(_accountId));
+            return;
+        }
+        var metadata = Metadata();
+        var gateway = _gateway!;
+        var self = Self;
+        var timeout = _services.Settings.StepTimeout;
+        var budget = new CopyBudget(_services.Client.Options, _services.Settings.Gateway.MaxCreateBatch, _services.Settings.RequestsPerSecond);
+        var now = _services.Time.GetUtcNow();
+        var access = _state.Access;
+        Tracked(Run()).PipeTo(Sender);
+
+        async Task<object> Run()
+        {
+            try
+            {
+                var (rejection, sources) = await Validate(m.Spec, metadata, access, gateway, self, timeout).ConfigureAwait(false);
+                if (rejection is not null) return rejection;
+                var content = m.Spec.Options.Content;
+                var notes = content.Notes ? gateway.Ask<GatewayResult>(new ReadNotes(OpIds.Next(), m.Spec.SourceLeadIds), timeout) : null;
+                var tasks = content.OpenTasks || content.FinishedTasks ? gateway.Ask<GatewayResult>(new ReadTasks(OpIds.Next(), m.Spec.SourceLeadIds), timeout) : null;
+                return CopyPreview.Of(m.Spec, await metadata.ConfigureAwait(false), sources!,
+                    notes is null ? null : Value<List<Note>>(await notes.ConfigureAwait(false)),
+                    tasks is null ? null : Value<List<AmoTask>>(await tasks.ConfigureAwait(false)), budget, now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Unavailable(e); // as the copy answers when amoCRM cannot be asked
+            }
+        }
+
+        static T Value<T>(GatewayResult r) => r.Error is null ? (T)r.Value! : throw r.Error;
     }
 
     private static CopyRejected Unavailable(Exception e) =>

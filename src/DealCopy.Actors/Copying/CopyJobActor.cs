@@ -154,24 +154,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         _job.Items.Select((kv, i) => (kv.Key, kv.Value, i)).ToList();
 
     /// <summary>Chunks of whole items whose entity count stays within the create batch where possible.</summary>
-    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size)
-    {
-        var chunk = new List<T>();
-        var total = 0;
-        foreach (var item in items)
-        {
-            var s = Math.Max(1, size(item));
-            if (chunk.Count > 0 && total + s > _settings.Gateway.MaxCreateBatch)
-            {
-                yield return chunk;
-                chunk = [];
-                total = 0;
-            }
-            chunk.Add(item);
-            total += s;
-        }
-        if (chunk.Count > 0) yield return chunk;
-    }
+    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size) => CopyPlan.Chunks(items, size, _settings.Gateway.MaxCreateBatch);
 
     private LeadCopyDraft Draft(AccountMetadata meta, Lead source, string key, CopyItemState item, int sequence)
     {
