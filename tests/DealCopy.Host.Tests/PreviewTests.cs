@@ -90,8 +90,28 @@ public sealed class PreviewTests : HostTestBase
             Assert.Equal(Codes(Item(preview, source)["skipped_fields"]),
                 Codes(job["deals"]!.AsArray().Single(d => d!["source_id"]!.GetValue<long>() == source)!["skipped_fields"]));
         }
+        // the preview's reads were kept for this copy: it sends the writes the preview counted, and reads nothing again
         var log = await Sandbox.Control.RequestsAsync(Sandbox.DemoAccountId);
-        Assert.Equal(preview["requests"]!["total"]!.GetValue<int>(), log.Count);
+        Assert.DoesNotContain(log, e => e.Method == "GET");
+        Assert.Equal(preview["requests"]!["writes"]!.GetValue<int>(), log.Count);
+        Assert.Equal(preview["requests"]!["total"]!.GetValue<int>(), log.Count + preview["requests"]!["reads"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_copy_of_other_deals_than_the_preview_reads_them_itself()
+    {
+        var body = new { lead_ids = new[] { Reference }, target = new { pipeline_id = Repeat }, copy = new { notes = true } };
+        var preview = await PreviewAsync(body);
+
+        await Sandbox.Control.ClearRequestsAsync();
+        var other = Leads(await DumpAsync()).First(l => l["id"]!.GetValue<long>() != Reference && l["is_deleted"]?.GetValue<bool>() != true)["id"]!.GetValue<long>();
+        var job = await CopyAndWaitAsync(new { lead_ids = new[] { Reference, other }, target = new { pipeline_id = Repeat }, copy = new { notes = true } });
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        var log = await Sandbox.Control.RequestsAsync(Sandbox.DemoAccountId);
+        Assert.Single(log, e => e.Method == "GET" && e.Path == "/api/v4/leads");
+        Assert.Single(log, e => e.Method == "GET" && e.Path == "/api/v4/leads/notes");
+        Assert.Equal(1, preview["deals"]!.GetValue<int>());
     }
 
     [Fact]
