@@ -86,7 +86,7 @@ test('en, list: the preview of three deals, then the copy, history and undo', { 
   await page.getByTestId('preview-button').click();
   await page.getByTestId('preview').waitFor({ timeout: 20_000 });
 
-  assert.equal(await page.getByTestId('preview-summary').innerText(), '3 copies of 3 deals will be created');
+  assert.equal(await page.getByTestId('preview-summary').innerText(), 'Copies to create: 3 (source deals: 3)');
   // a deal already in that pipeline keeps its stage, the others start in the first one: three copies in all
   const targets = (await page.getByTestId('preview-targets').innerText()).split('\n');
   assert.ok(targets.every((t) => /^Повторные продажи → .+: \d+$/.test(t)), targets.join(' | '));

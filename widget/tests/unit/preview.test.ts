@@ -62,7 +62,7 @@ describe('preview report', () => {
   it('sums the run up first: copies, where they land, who is responsible, skipped fields, requests and time', () => {
     useFakeDeps(fakeApi().api);
     const w = mountIt(PreviewReport, { preview: preview({ requests: { total: 130, reads: 2, writes: 128, requestsPerSecond: 7, seconds: 19 } }), meta });
-    expect(w.find('[data-testid="preview-summary"]').text()).toBe('2 copies of 1 deals will be created');
+    expect(w.find('[data-testid="preview-summary"]').text()).toBe('Copies to create: 2 (source deals: 1)');
     expect(w.find('[data-testid="preview-targets"]').text()).toBe('Повторные продажи → Новая: 2');
     expect(w.find('[data-testid="preview-responsibles"]').text()).toContain('Борис Продажин: 1');
     expect(w.find('[data-testid="preview-responsibles"]').text()).toContain('Вера Менеджерова: 1');
@@ -81,7 +81,7 @@ describe('preview report', () => {
     expect(text).toContain('Будет создано копий: 2');
     expect(text).toContain('1 мин 40 с');
     expect(text).toContain(ru.codes['field.computed']);
-    expect(text).not.toMatch(/computed|will be|requests per second/);
+    expect(text).not.toMatch(/computed|to create|requests per second/);
     w.unmount();
   });
 
@@ -160,7 +160,7 @@ describe('the Preview step', () => {
     await vi.waitFor(() => expect(w.find('[data-testid="preview-button"]').exists()).toBe(true));
     await w.find('[data-testid="preview-button"]').trigger('click');
     await vi.waitFor(() => expect(w.find('[data-testid="preview-summary"]').exists()).toBe(true));
-    expect(w.find('[data-testid="preview-summary"]').text()).toBe('3 copies of 3 deals will be created');
+    expect(w.find('[data-testid="preview-summary"]').text()).toBe('Copies to create: 3 (source deals: 3)');
     expect(calls.find((c) => c.method === 'previewCopy')!.args[0]).toEqual([1, 2, 3]);
     expect(w.find('[data-testid="confirm-copy"]').text()).toBe('Copy 3');
     await w.find('[data-testid="confirm-copy"]').trigger('click');
