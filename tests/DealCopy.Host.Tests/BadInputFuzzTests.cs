@@ -213,6 +213,9 @@ public sealed class BadInputFuzzTests : HostTestBase
     private Gen<Probe> Probes => Gen.Frequency(
         (30, BrokenCopyBodies.Select(b => new Probe("POST", "api/v1/copies", Auth.Widget, "application/json", Utf8(b.Body.ToJsonString()), Expect.RefusedNamingFields, b.Fields))),
         (10, Gen.Select(GarbageBodies, ContentTypes, Gen.Bool, (body, type, chunked) => new Probe("POST", "api/v1/copies", Auth.Widget, type, body, Expect.Refused, [], chunked))),
+        // the preview takes the copy's body: the same refusals naming the same fields
+        (10, BrokenCopyBodies.Select(b => new Probe("POST", "api/v1/copies/preview", Auth.Widget, "application/json", Utf8(b.Body.ToJsonString()), Expect.RefusedNamingFields, b.Fields))),
+        (4, Gen.Select(GarbageBodies, ContentTypes, Gen.Bool, (body, type, chunked) => new Probe("POST", "api/v1/copies/preview", Auth.Widget, type, body, Expect.Refused, [], chunked))),
         (5, BrokenCopyBodies.Select(b => new Probe("POST", "api/v1/copies", Auth.ForgedWidget, "application/json", Utf8(b.Body.ToJsonString()), Expect.Refused, []))),
         (8, Gen.Select(Methods, PathTricks, Pick(Auth.Widget, Auth.None, Auth.Admin, Auth.WrongAdmin), (m, p, a) => new Probe(m, p, a, null, null, Expect.RefusedOrPlain, []))),
         (5, Gen.Select(Pick("PUT", "DELETE", "PATCH"), Pick("api/v1/copies", "api/v1/meta", "hooks/dp", "oauth/callback", "hooks/disconnect", "admin/v1/accounts"),

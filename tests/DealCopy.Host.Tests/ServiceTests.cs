@@ -61,6 +61,7 @@ public sealed class ServiceTests : HostTestBase
         var paths = openapi["paths"]!.AsObject().Select(kv => kv.Key).ToList();
         Assert.Contains("/api/v1/copies", paths);
         Assert.Contains("/api/v1/copies/{id}", paths);
+        Assert.Contains("/api/v1/copies/preview", paths);
         Assert.Contains("/api/v1/meta", paths);
         Assert.DoesNotContain(paths, p => p.StartsWith("/admin", StringComparison.Ordinal));
     }

@@ -110,7 +110,7 @@ export async function startFakeHost({ port = 0, dealsPerSecond = 25, dpKey = nul
         if (!allowed && req.method === 'POST' && path.startsWith('/api/v1/copies')) return refusal(res, 403, 'rights.not_allowed', 'You may not copy deals');
         if (req.method === 'GET' && path === '/api/v1/meta') return send(res, 200, META);
         if (req.method === 'GET' && path === '/api/v1/dp/key') return dpKey ? send(res, 200, { key: dpKey }) : problem(res, 404, 'Not Found');
-        if (req.method === 'POST' && path === '/api/v1/copies') {
+        if (req.method === 'POST' && (path === '/api/v1/copies' || path === '/api/v1/copies/preview')) {
           const b = await body(req);
           if (!b || !Array.isArray(b.lead_ids) || b.lead_ids.length < 1 || b.lead_ids.length > 500) return problem(res, 400, 'Malformed request', 'lead_ids: 1..500 deals');
           if (b.idempotency_key && byKey.has(b.idempotency_key)) { const id = byKey.get(b.idempotency_key); return send(res, 200, { id, status: jobs.get(id).status, url: `/api/v1/copies/${id}` }); }
@@ -120,6 +120,25 @@ export async function startFakeHost({ port = 0, dealsPerSecond = 25, dpKey = nul
           if (!pipeline) return problem(res, 422, 'Unknown pipeline', `Pipeline ${b.target?.pipeline_id} does not exist`, { 'target.pipeline_id': 'unknown pipeline' });
           const status = b.target.status_id ?? pipeline.statuses[0].id;
           if (!pipeline.statuses.some((s) => s.id === status)) return problem(res, 422, 'Unknown stage', `Stage ${status} is not in pipeline ${pipeline.id}`, { 'target.status_id': 'unknown stage' });
+          if (path.endsWith('/preview')) {
+            // the dry run as docs/API.md shapes it: the same checks as the copy, nothing created
+            const copies = b.copies ?? 1;
+            const users = b.responsible?.mode === 'keep' || !b.responsible ? [user] : b.responsible.user_ids;
+            let seq = 0;
+            const items = b.lead_ids.map((source_id) => ({
+              source_id, name: leads.get(source_id).name, fields: 1, price: null, contacts: [], company_id: null, products: [], tags: [], notes: 0, tasks: 0,
+              copies: Array.from({ length: copies }, (_, i) => ({ n: i + 1, name: (b.name_template ?? '{name}').replace('{name}', leads.get(source_id).name).replace('{n}', String(i + 1)),
+                pipeline_id: pipeline.id, status_id: status, responsible_user_id: users[seq++ % users.length] })),
+              skipped_fields: [{ field_id: 910030, name: 'Маржа (формула)', type: 'numeric', reason: 'computed (formula) field: amoCRM calculates it', code: 'field.computed', params: {} }],
+            }));
+            const all = items.flatMap((d) => d.copies);
+            const responsibles = [...new Set(all.map((c) => c.responsible_user_id))].map((u) => ({ user_id: u, copies: all.filter((c) => c.responsible_user_id === u).length }));
+            const total = Math.ceil(b.lead_ids.length / 250) + 2 * Math.ceil(all.length / 50);
+            return send(res, 200, { deals: items.length, copies: all.length, targets: [{ pipeline_id: pipeline.id, status_id: status, copies: all.length }], responsibles,
+              skipped_fields: items.length, skipped_by_code: [{ code: 'field.computed', count: items.length }],
+              requests: { total, reads: Math.ceil(b.lead_ids.length / 250), writes: total - Math.ceil(b.lead_ids.length / 250), requests_per_second: 7, seconds: Math.ceil(total / 7), steps: {} },
+              items });
+          }
           const id = randomUUID();
           jobs.set(id, { id, status: 'running', created_at: Math.floor(Date.now() / 1000), finished_at: null, total: b.lead_ids.length, done: 0,
             deals: b.lead_ids.map((source_id) => ({ source_id, status: 'pending', copies: [], skipped_fields: [], errors: [] })), undo: null,

@@ -63,7 +63,10 @@ internal sealed record WorkDone : INoSerializationVerificationNeeded
 public sealed class AccountActor : ReceivePersistentActor
 {
     /// <summary><see cref="Sources"/>: the deals as the check read them, handed to the new job so that it need not read them again.</summary>
-    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo, IReadOnlyList<Lead>? Sources = null) : INoSerializationVerificationNeeded;
+    private sealed record CopyValidated(StartCopy Command, CopyRejected? Rejection, IActorRef ReplyTo, IReadOnlyList<Lead>? Sources = null, PreviewReads? Previewed = null) : INoSerializationVerificationNeeded;
+
+    /// <summary>What a preview read (the deals as the copy needs them, their notes and tasks when asked), kept briefly for the copy that follows.</summary>
+    private sealed record PreviewReads(string Key, IReadOnlyList<Lead> Leads, IReadOnlyList<Note>? Notes, IReadOnlyList<AmoTask>? Tasks, DateTimeOffset At) : INoSerializationVerificationNeeded;
 
     private sealed record Due(string JobId) : INoSerializationVerificationNeeded;
 
@@ -88,6 +91,8 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _children = [];
     private readonly Dictionary<string, JobHealth> _health = []; // not journaled: retries since the account woke
     private readonly Dictionary<string, ITimer> _timers = [];
+    private readonly Dictionary<string, PreviewReads> _previewReads = []; // not journaled: a restart only costs the copy its reads
+    private const int MaxPreviewReads = 16;
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
     private IActorRef? _gateway;
@@ -114,6 +119,8 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<InstallAccount>(Install);
         Command<SaveTokens>(Save);
         Command<StartCopy>(Start);
+        Command<PreviewCopy>(Preview);
+        Command<PreviewReads>(KeepPreviewReads);
         Command<CopyValidated>(Accept);
         Command<GetJob>(ViewJob);
         Command<JobHealth>(h => _health[h.JobId] = h);
@@ -326,8 +333,76 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var replyTo = Sender;
-        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout)).PipeTo(Self, success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources),
+        var previewed = TakePreviewReads(m.Spec);
+        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout, previewed?.Leads)).PipeTo(Self,
+            success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources, previewed),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
+    }
+
+    /// <summary>
+    /// A dry run: the same admission as <see cref="Start"/> (a refusal of the copy is a refusal of the preview), the same
+    /// reads the job would make (the sources as the copy needs them; their notes and tasks only when the copy copies
+    /// them), then <see cref="CopyPreview"/>. Nothing is journaled and nothing is written to amoCRM.
+    /// </summary>
+    private void Preview(PreviewCopy m)
+    {
+        if (!_state.Installed)
+        {
+            Sender.Tell(new AccountNotInstalled(_accountId));
+            return;
+        }
+        var metadata = Metadata();
+        var gateway = _gateway!;
+        var self = Self;
+        var timeout = _services.Settings.StepTimeout;
+        var budget = new CopyBudget(_services.Client.Options, _services.Settings.Gateway.MaxCreateBatch, _services.Settings.RequestsPerSecond);
+        var now = _services.Time.GetUtcNow();
+        var access = _state.Access;
+        Tracked(Run()).PipeTo(Sender);
+
+        async Task<object> Run()
+        {
+            try
+            {
+                var (rejection, sources) = await Validate(m.Spec, metadata, access, gateway, self, timeout).ConfigureAwait(false);
+                if (rejection is not null) return rejection;
+                var content = m.Spec.Options.Content;
+                var notesRead = content.Notes ? gateway.Ask<GatewayResult>(new ReadNotes(OpIds.Next(), m.Spec.SourceLeadIds), timeout) : null;
+                var tasksRead = content.OpenTasks || content.FinishedTasks ? gateway.Ask<GatewayResult>(new ReadTasks(OpIds.Next(), m.Spec.SourceLeadIds), timeout) : null;
+                var notes = notesRead is null ? null : Value<List<Note>>(await notesRead.ConfigureAwait(false));
+                var tasks = tasksRead is null ? null : Value<List<AmoTask>>(await tasksRead.ConfigureAwait(false));
+                self.Tell(new PreviewReads(PreviewKey(m.Spec), sources!, notes, tasks, now));
+                return CopyPreview.Of(m.Spec, await metadata.ConfigureAwait(false), sources!, notes, tasks, budget, now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Unavailable(e); // as the copy answers when amoCRM cannot be asked
+            }
+        }
+
+        static T Value<T>(GatewayResult r) => r.Error is null ? (T)r.Value! : throw r.Error;
+    }
+
+    /// <summary>The reads of a preview are one user's look at these deals in this order, for the copy that follows.</summary>
+    private static string PreviewKey(CopyJobSpec spec) =>
+        spec.RequestedBy.ToString(CultureInfo.InvariantCulture) + ":" + string.Join(',', spec.SourceLeadIds.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+
+    private void KeepPreviewReads(PreviewReads reads)
+    {
+        var now = _services.Time.GetUtcNow();
+        foreach (var old in _previewReads.Values.Where(r => now - r.At > _services.Settings.MetadataTtl).Select(r => r.Key).ToList()) _previewReads.Remove(old);
+        if (_previewReads.Count >= MaxPreviewReads) _previewReads.Remove(_previewReads.Values.MinBy(r => r.At)!.Key);
+        _previewReads[reads.Key] = reads;
+    }
+
+    /// <summary>
+    /// The reads of a preview of this very request by this user, if it was made within the metadata's lifetime
+    /// (<c>Amo:MetadataTtlSeconds</c>, as fresh as the rights the copy is checked with); used once.
+    /// </summary>
+    private PreviewReads? TakePreviewReads(CopyJobSpec spec)
+    {
+        if (!_previewReads.Remove(PreviewKey(spec), out var reads)) return null;
+        return _services.Time.GetUtcNow() - reads.At <= _services.Settings.MetadataTtl ? reads : null;
     }
 
     private static CopyRejected Unavailable(Exception e) =>
@@ -342,12 +417,14 @@ public sealed class AccountActor : ReceivePersistentActor
     };
 
     /// <summary>Admits a request before a job exists (<see cref="Admission"/>; docs/API.md "Refusals" and "Rights").</summary>
-    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout)
+    /// <param name="read">the deals as a preview of the same request read them moments ago (LeadWith.ForCopy), or null to read them now</param>
+    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout,
+        IReadOnlyList<Lead>? read = null)
     {
         var meta = await metadata.ConfigureAwait(false);
         if (Admission.Copy(spec, meta, access, sources: null) is { } early) return (early, null);
         // read as the copy needs them: the job starts from this read instead of making the same call again
-        var found = await ReadLeads(spec.SourceLeadIds, gateway, self, timeout, LeadWith.ForCopy).ConfigureAwait(false);
+        var found = read ?? await ReadLeads(spec.SourceLeadIds, gateway, self, timeout, LeadWith.ForCopy).ConfigureAwait(false);
         return Admission.Copy(spec, meta, access, found) is { } refused ? (refused, null) : (null, found);
     }
 
@@ -379,7 +456,7 @@ public sealed class AccountActor : ReceivePersistentActor
             _state.Apply(e);
             Snap();
             _services.Metrics?.JobAccepted("copy");
-            StartChild(_state.Jobs[jobId], v.Sources);
+            StartChild(_state.Jobs[jobId], v.Sources, v.Previewed?.Notes, v.Previewed?.Tasks);
             v.ReplyTo.Tell(new CopyAccepted(jobId, IsNew: true));
         });
     }
@@ -631,7 +708,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
     }
 
-    private void StartChild(JobState job, IReadOnlyList<Lead>? sources = null)
+    private void StartChild(JobState job, IReadOnlyList<Lead>? sources = null, IReadOnlyList<Note>? notes = null, IReadOnlyList<AmoTask>? tasks = null)
     {
         if (_children.ContainsKey(job.JobId) || _timers.ContainsKey(job.JobId)) return;
         if (job.Spec.Trigger is { } trigger && job.UndoRequestedAt is null && trigger.RunAt > _services.Time.GetUtcNow().ToUnixTimeSeconds())
@@ -647,7 +724,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         var copy = JsonConvert.DeserializeObject<JobState>(JsonConvert.SerializeObject(job, Serialization.DealCopySerializer.Settings), Serialization.DealCopySerializer.Settings)!;
         // jobs stamp what they send to amoCRM with amoCRM's clock (real time); only scheduling uses the injectable one
-        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources), "job-" + job.JobId);
+        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources, notes, tasks), "job-" + job.JobId);
         _children[job.JobId] = child;
         Context.SetReceiveTimeout(null);
     }

@@ -12,6 +12,9 @@ public sealed record ActorSettings(
     RetrySettings Retry,
     int SnapshotEvery)
 {
+    /// <summary>The account's amoCRM rate (<c>Amo:RequestsPerSecond</c>): the preview's expected duration is counted with it.</summary>
+    public int RequestsPerSecond { get; init; } = 7;
+
     public static ActorSettings Default { get; } = new(
         new GatewaySettings(MaxBatch: 250, MaxCreateBatch: 50, MaxInFlight: 2, CallTimeout: TimeSpan.FromMinutes(2)),
         MetadataTtl: TimeSpan.FromSeconds(60),

@@ -50,13 +50,19 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private bool _waiting;
     private int _markerRenewals;
     private IReadOnlyList<Lead>? _prefetched;
+    private IReadOnlyList<Note>? _prefetchedNotes; // a preview of this request read them moments ago: the first run uses them
+    private IReadOnlyList<AmoTask>? _prefetchedTasks;
     private Task<List<Note>>? _notesAhead; // read while the copies are made; a retried step reads again
     private Task<List<AmoTask>>? _tasksAhead;
 
     /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
-    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null)
+    /// <param name="prefetchedNotes">the sources' notes as a preview of this request read them (null: read them when needed); likewise <paramref name="prefetchedTasks"/></param>
+    public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null,
+        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null)
     {
         _prefetched = prefetched;
+        _prefetchedNotes = prefetchedNotes;
+        _prefetchedTasks = prefetchedTasks;
         _accountId = accountId;
         _referer = referer;
         _job = job;
@@ -75,8 +81,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null) =>
-        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched));
+    public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null,
+        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null) =>
+        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched, prefetchedNotes, prefetchedTasks));
 
     protected override void PreStart() => Self.Tell(Run.Instance);
 
@@ -154,24 +161,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         _job.Items.Select((kv, i) => (kv.Key, kv.Value, i)).ToList();
 
     /// <summary>Chunks of whole items whose entity count stays within the create batch where possible.</summary>
-    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size)
-    {
-        var chunk = new List<T>();
-        var total = 0;
-        foreach (var item in items)
-        {
-            var s = Math.Max(1, size(item));
-            if (chunk.Count > 0 && total + s > _settings.Gateway.MaxCreateBatch)
-            {
-                yield return chunk;
-                chunk = [];
-                total = 0;
-            }
-            chunk.Add(item);
-            total += s;
-        }
-        if (chunk.Count > 0) yield return chunk;
-    }
+    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size) => CopyPlan.Chunks(items, size, _settings.Gateway.MaxCreateBatch);
 
     private LeadCopyDraft Draft(AccountMetadata meta, Lead source, string key, CopyItemState item, int sequence)
     {
@@ -231,9 +221,11 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var open = Items().Where(x => sources.ContainsKey(x.Item.SourceId)).ToList();
         List<long> SourcesWithout(CopyStep step) => open.Where(x => !x.Item.Done.ContainsKey(step)).Select(x => x.Item.SourceId).Distinct().ToList();
         _notesAhead = Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes
-            ? Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), forNotes))) : null;
+            ? _prefetchedNotes is { } notes ? Task.FromResult(notes.ToList()) : Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), forNotes))) : null;
         _tasksAhead = (Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks
-            ? Observed(Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), forTasks))) : null;
+            ? _prefetchedTasks is { } tasks ? Task.FromResult(tasks.ToList()) : Observed(Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), forTasks))) : null;
+        _prefetchedNotes = null; // a retried run reads again, as it does the deals
+        _prefetchedTasks = null;
         _meta = meta;
         _sources = sources;
     }

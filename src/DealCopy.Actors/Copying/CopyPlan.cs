@@ -97,6 +97,29 @@ public static class CopyPlan
         return new LeadCopyDraft(lead, products, skipped);
     }
 
+    /// <summary>
+    /// Chunks of whole items whose entity count stays within <paramref name="max"/> where possible (an item counts as
+    /// at least 1): how a job groups its creates, and how the preview counts them.
+    /// </summary>
+    public static IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size, int max)
+    {
+        var chunk = new List<T>();
+        var total = 0;
+        foreach (var item in items)
+        {
+            var s = Math.Max(1, size(item));
+            if (chunk.Count > 0 && total + s > max)
+            {
+                yield return chunk;
+                chunk = [];
+                total = 0;
+            }
+            chunk.Add(item);
+            total += s;
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
     /// <summary>The request id of a copy: unique per job, source and copy number, so results map back across batches.</summary>
     public static string RequestId(string jobId, long sourceId, int n) => $"{jobId[..Math.Min(12, jobId.Length)]}:{sourceId}:{n}";
 

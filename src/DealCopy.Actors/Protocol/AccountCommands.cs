@@ -19,6 +19,9 @@ public sealed record SaveTokens(long AccountId, string AccessToken, string? Refr
 /// <summary>Start a copy job; replies <see cref="CopyAccepted"/> or <see cref="CopyRejected"/> once the job is persisted or refused.</summary>
 public sealed record StartCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;
 
+/// <summary>A dry run of a copy: admitted exactly like <see cref="StartCopy"/>, writes nothing; replies <see cref="CopyPreviewView"/> or <see cref="CopyRejected"/>.</summary>
+public sealed record PreviewCopy(long AccountId, CopyJobSpec Spec) : IWithAccountId;
+
 public sealed record GetJob(long AccountId, string JobId) : IWithAccountId
 {
     /// <summary>The widget user asking (their rights decide, docs/API.md "Rights"); null = the operator API.</summary>

@@ -114,3 +114,53 @@ public sealed record JobSummaryView(
 
 /// <summary>A page of the history: <see cref="Total"/> jobs the viewer may see, <see cref="Items"/> from <see cref="Offset"/>.</summary>
 public sealed record JobPage(int Total, int Offset, int Limit, IReadOnlyList<JobSummaryView> Items) : IDealCopyMessage;
+
+// ---- the dry run (POST /api/v1/copies/preview) ---------------------------------------------
+
+/// <summary>One copy as the job would create it: its number, name, where it lands and who is responsible (null = amoCRM decides).</summary>
+public sealed record PreviewCopyView(int N, string Name, long PipelineId, long StatusId, long? ResponsibleUserId);
+
+public sealed record PreviewContactView(long Id, bool IsMain);
+
+public sealed record PreviewProductView(long Id, long? CatalogId, decimal Quantity);
+
+/// <summary>One source deal in a dry run: its copies and what each would carry, and every field left out with its reason code.</summary>
+public sealed record PreviewDealView(
+    long SourceId,
+    string Name,
+    IReadOnlyList<PreviewCopyView> Copies,
+    int Fields,
+    decimal? Price,
+    IReadOnlyList<PreviewContactView> Contacts,
+    long? CompanyId,
+    IReadOnlyList<PreviewProductView> Products,
+    IReadOnlyList<string> Tags,
+    int Notes,
+    int Tasks,
+    IReadOnlyList<SkippedField> SkippedFields);
+
+/// <summary>How many copies land in one stage.</summary>
+public sealed record PreviewTargetView(long PipelineId, long StatusId, int Copies);
+
+/// <summary>How many copies one user becomes responsible for (null = amoCRM assigns the installing user).</summary>
+public sealed record PreviewResponsibleView(long? UserId, int Copies);
+
+/// <summary>How many skipped fields share a reason code.</summary>
+public sealed record PreviewSkipView(string Code, int Count);
+
+/// <summary>
+/// The amoCRM requests a copy would cost, per step of the job (read_leads, read_notes, read_tasks, create_leads,
+/// link_products, create_notes, create_tasks, update_originals), and how long they take at the account's rate.
+/// </summary>
+public sealed record RequestEstimate(IReadOnlyDictionary<string, int> Steps, int Reads, int Writes, int Total, int RequestsPerSecond, int Seconds);
+
+/// <summary>What a copy request would do, written nowhere: the summary first, then every source deal.</summary>
+public sealed record CopyPreviewView(
+    int Deals,
+    int Copies,
+    IReadOnlyList<PreviewTargetView> Targets,
+    IReadOnlyList<PreviewResponsibleView> Responsibles,
+    int SkippedFields,
+    IReadOnlyList<PreviewSkipView> SkippedByCode,
+    RequestEstimate Requests,
+    IReadOnlyList<PreviewDealView> Items) : IDealCopyMessage;

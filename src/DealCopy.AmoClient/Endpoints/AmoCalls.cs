@@ -206,3 +206,14 @@ internal sealed class AmoCalls
         return Uri.TryCreate(href, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : href;
     }
 }
+
+/// <summary>How reads by id are split into requests (the filter key, the read batch, the request line's length): for budgeting without calling.</summary>
+public static class ReadChunks
+{
+    public const string LeadIds = "filter[id][]";
+    public const string EntityIds = "filter[entity_id][]";
+
+    /// <summary>The id chunks a read of <paramref name="ids"/> sends, one (paged) list request each.</summary>
+    public static IEnumerable<long[]> Of(IEnumerable<long> ids, string idFilterKey, AmoClientOptions options) =>
+        AmoCalls.ChunkForQuery(ids.Distinct(), idFilterKey, options);
+}

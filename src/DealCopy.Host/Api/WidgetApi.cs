@@ -21,6 +21,7 @@ public static class WidgetApi
         var api = app.MapGroup("/api/v1").AddEndpointFilter(Authenticate).RequireCors(CorsPolicy);
         api.MapGet("/meta", Handler(Meta)).WithSummary("Pipelines, stages, users and deal fields for the copy form");
         api.MapPost("/copies", Handler(Start)).WithSummary("Start a copy job; 202 with the job URL");
+        api.MapPost("/copies/preview", Handler(Preview)).WithSummary("A dry run of a copy: the body of POST /copies, the same refusals, nothing written to amoCRM");
         api.MapGet("/copies", Handler(List)).WithSummary("The copy jobs the caller may see (own; an admin sees everyone's), newest first, paged");
         api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
         api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
@@ -134,6 +135,45 @@ public static class WidgetApi
                 return Unexpected(answer);
         }
     }
+
+    /// <summary>The dry run: parsed and admitted exactly as <see cref="Start"/>, answered with what the copy would do (docs/API.md).</summary>
+    private static async Task<IResult> Preview(HttpContext ctx)
+    {
+        var (body, bad) = await JsonBody.ReadAsync(ctx);
+        if (bad is not null) return bad;
+        var caller = Caller(ctx);
+        var parsed = CopyRequest.Parse(body, caller.UserId);
+        if (parsed.Spec is null) return Problem.Of(400, "request.invalid", "The request is malformed", "Some fields are missing or wrong; nothing was started.", parsed.Refusals);
+        var answer = await Ask(ctx, new PreviewCopy(caller.AccountId, parsed.Spec));
+        return answer switch
+        {
+            CopyPreviewView preview => Results.Json(PreviewView(preview), Problem.Json),
+            CopyRejected r => Problem.Of(r.Status, r.Code, r.Title, r.Detail, r.Refusals),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
+    }
+
+    /// <summary>The preview as docs/API.md shows it: the summary first, then every source deal.</summary>
+    internal static object PreviewView(CopyPreviewView p) => new
+    {
+        deals = p.Deals,
+        copies = p.Copies,
+        targets = p.Targets,
+        responsibles = p.Responsibles,
+        skipped_fields = p.SkippedFields,
+        skipped_by_code = p.SkippedByCode,
+        requests = new
+        {
+            total = p.Requests.Total,
+            reads = p.Requests.Reads,
+            writes = p.Requests.Writes,
+            steps = p.Requests.Steps,
+            requests_per_second = p.Requests.RequestsPerSecond,
+            seconds = p.Requests.Seconds,
+        },
+        items = p.Items,
+    };
 
     /// <summary>Largest page of GET /api/v1/copies.</summary>
     public const int MaxHistoryPage = 100;

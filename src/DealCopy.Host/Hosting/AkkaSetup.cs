@@ -74,6 +74,7 @@ public static class AkkaSetup
                 Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
                 IdlePassivation = TimeSpan.FromSeconds(akka.AccountIdleSeconds),
+                RequestsPerSecond = amo.RequestsPerSecond,
                 Retry = new RetrySettings(TimeSpan.FromSeconds(jobs.RetryBaseSeconds), TimeSpan.FromSeconds(Math.Max(jobs.RetryBaseSeconds, jobs.RetryMaxSeconds)), TimeSpan.FromSeconds(jobs.AccountProbeSeconds)),
             },
             sp.GetRequiredService<Hooks.JobClock>().Time,

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { Access, CopyOptions, HistoryPage, Job, Meta } from '../infrastructure/types';
-import { accessDto, dpKeyDto, historyDto, jobAcceptedDto, jobDto, metaDto, toAccess, toCopyOptionsDto, toHistoryPage, toJob, toMeta } from './dto';
+import type { Access, CopyOptions, CopyPreview, HistoryPage, Job, Meta } from '../infrastructure/types';
+import { accessDto, dpKeyDto, historyDto, jobAcceptedDto, jobDto, metaDto, previewDto, toAccess, toCopyOptionsDto, toHistoryPage, toJob, toMeta, toPreview } from './dto';
 import { parseAnswer, toBackendFailure } from './backendErrors';
 import { authorizedAjaxAdapter, type AuthorizedAjax } from './authorizedAjaxAdapter';
 
@@ -8,6 +8,8 @@ import { authorizedAjaxAdapter, type AuthorizedAjax } from './authorizedAjaxAdap
 export interface BackendApi {
   getMeta(): Promise<Meta>;
   startCopy(leadIds: number[], options: CopyOptions, idempotencyKey?: string): Promise<{ id: string }>;
+  /** The dry run: the copy's body, the copy's refusals, nothing written to amoCRM. */
+  previewCopy(leadIds: number[], options: CopyOptions): Promise<CopyPreview>;
   getJob(id: string): Promise<Job>;
   undo(id: string): Promise<void>;
   /** The runs the user may see, newest first (their own; an admin's: everyone's). */
@@ -47,6 +49,9 @@ export function createBackendApi(http: AxiosInstance): BackendApi {
         const answer = parseAnswer(jobAcceptedDto, (await http.post('/api/v1/copies', body)).data);
         return { id: answer.id };
       }),
+
+    previewCopy: (leadIds, options) =>
+      call(async () => toPreview(parseAnswer(previewDto, (await http.post('/api/v1/copies/preview', { lead_ids: leadIds, ...toCopyOptionsDto(options) })).data))),
 
     getJob: (id) => call(async () => toJob(parseAnswer(jobDto, (await http.get(`/api/v1/copies/${encodeURIComponent(id)}`)).data))),
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { JOB_STATUSES } from '../infrastructure/constants';
-import type { Access, CopyOptions, HistoryPage, Job, Meta } from '../infrastructure/types';
+import type { Access, CopyOptions, CopyPreview, HistoryPage, Job, Meta } from '../infrastructure/types';
 
 /** zod schemas of the backend's JSON (docs/API.md) and the mapping DTO ↔ model. */
 
@@ -131,6 +131,61 @@ export function toJob(dto: z.infer<typeof jobDto>): Job {
           notUndone: dto.undo.not_undone.map((n) => ({ leadId: n.lead_id, reason: n.reason, code: n.code ?? null, params: n.params ?? {} })),
         }
       : null,
+  };
+}
+
+const count = z.int().check(z.nonnegative());
+const params = z.pipe(z.nullish(z.record(z.string(), z.string())), z.transform((v) => v ?? {}));
+
+export const previewDto = z.object({
+  deals: count,
+  copies: count,
+  targets: list(z.object({ pipeline_id: id, status_id: id, copies: count })),
+  responsibles: list(z.object({ user_id: z.nullish(id), copies: count })),
+  skipped_fields: count,
+  skipped_by_code: list(z.object({ code: z.string(), count })),
+  requests: z.object({ total: count, reads: count, writes: count, requests_per_second: z.int().check(z.positive()), seconds: count }),
+  items: list(z.object({
+    source_id: id,
+    name: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')),
+    copies: list(z.object({ n: z.int(), name: z.string(), pipeline_id: id, status_id: id, responsible_user_id: z.nullish(id) })),
+    fields: count,
+    price: z.nullish(z.number()),
+    contacts: list(z.object({ id, is_main: z.boolean() })),
+    company_id: z.nullish(id),
+    products: list(z.object({ id, quantity: z.number() })),
+    tags: list(z.string()),
+    notes: count,
+    tasks: count,
+    skipped_fields: list(z.object({
+      field_id: id, name: z.string(), reason: z.pipe(z.nullish(z.string()), z.transform((v) => v ?? '')), code: z.nullish(z.string()), params,
+    })),
+  })),
+});
+
+export function toPreview(dto: z.infer<typeof previewDto>): CopyPreview {
+  return {
+    deals: dto.deals,
+    copies: dto.copies,
+    targets: dto.targets.map((t) => ({ pipelineId: t.pipeline_id, statusId: t.status_id, copies: t.copies })),
+    responsibles: dto.responsibles.map((r) => ({ userId: r.user_id ?? null, copies: r.copies })),
+    skippedFields: dto.skipped_fields,
+    skippedByCode: dto.skipped_by_code,
+    requests: { total: dto.requests.total, reads: dto.requests.reads, writes: dto.requests.writes, requestsPerSecond: dto.requests.requests_per_second, seconds: dto.requests.seconds },
+    items: dto.items.map((d) => ({
+      sourceId: d.source_id,
+      name: d.name,
+      copies: d.copies.map((c) => ({ n: c.n, name: c.name, pipelineId: c.pipeline_id, statusId: c.status_id, responsibleUserId: c.responsible_user_id ?? null })),
+      fields: d.fields,
+      price: d.price ?? null,
+      contacts: d.contacts.map((c) => ({ id: c.id, isMain: c.is_main })),
+      companyId: d.company_id ?? null,
+      products: d.products.map((p) => ({ id: p.id, quantity: p.quantity })),
+      tags: d.tags,
+      notes: d.notes,
+      tasks: d.tasks,
+      skippedFields: d.skipped_fields.map((f) => ({ fieldId: f.field_id, name: f.name, reason: f.reason, code: f.code ?? null, params: f.params })),
+    })),
   };
 }
 

@@ -112,6 +112,37 @@ export interface Job {
   lastError: { code: string; params: Record<string, string>; message: string } | null;
 }
 
+/** A field a copy would leave out, with its reason code (docs/API.md "Report codes"). */
+export interface SkippedField { fieldId: number; name: string; reason: string; code: string | null; params: Record<string, string> }
+
+/** One source deal of a dry run: its copies and what each would carry. */
+export interface PreviewDeal {
+  sourceId: number;
+  name: string;
+  copies: { n: number; name: string; pipelineId: number; statusId: number; responsibleUserId: number | null }[];
+  fields: number;
+  price: number | null;
+  contacts: { id: number; isMain: boolean }[];
+  companyId: number | null;
+  products: { id: number; quantity: number }[];
+  tags: string[];
+  notes: number;
+  tasks: number;
+  skippedFields: SkippedField[];
+}
+
+/** What a copy would do, written nowhere (POST /api/v1/copies/preview): the summary, then every deal. */
+export interface CopyPreview {
+  deals: number;
+  copies: number;
+  targets: { pipelineId: number; statusId: number; copies: number }[];
+  responsibles: { userId: number | null; copies: number }[];
+  skippedFields: number;
+  skippedByCode: { code: string; count: number }[];
+  requests: { total: number; reads: number; writes: number; requestsPerSecond: number; seconds: number };
+  items: PreviewDeal[];
+}
+
 /** One run in the history (GET /api/v1/copies). */
 export interface JobSummary {
   id: string;

@@ -1,6 +1,6 @@
 import { setAppDeps } from '../../src/app/deps';
 import type { BackendApi } from '../../src/data/backendApi';
-import { BackendFailure, type Access, type BackendError, type Job, type Meta, type WidgetSettings } from '../../src/infrastructure/types';
+import { BackendFailure, type Access, type BackendError, type CopyPreview, type Job, type Meta, type WidgetSettings } from '../../src/infrastructure/types';
 import { defaultSettings } from '../../src/infrastructure/validators';
 import ru from '../../public/i18n/ru.json';
 import en from '../../public/i18n/en.json';
@@ -44,6 +44,28 @@ export function job(overrides: Partial<Job> = {}): Job {
   };
 }
 
+export function preview(overrides: Partial<CopyPreview> = {}): CopyPreview {
+  return {
+    deals: 1, copies: 2,
+    targets: [{ pipelineId: 7100002, statusId: 62000001, copies: 2 }],
+    responsibles: [{ userId: 5000002, copies: 1 }, { userId: 5000003, copies: 1 }],
+    skippedFields: 1,
+    skippedByCode: [{ code: 'field.computed', count: 1 }],
+    requests: { total: 4, reads: 1, writes: 3, requestsPerSecond: 7, seconds: 1 },
+    items: [{
+      sourceId: 20000001, name: 'Эталонная сделка',
+      copies: [
+        { n: 1, name: 'Эталонная сделка (1)', pipelineId: 7100002, statusId: 62000001, responsibleUserId: 5000002 },
+        { n: 2, name: 'Эталонная сделка (2)', pipelineId: 7100002, statusId: 62000001, responsibleUserId: 5000003 },
+      ],
+      fields: 12, price: 1500, contacts: [{ id: 30000001, isMain: true }, { id: 30000002, isMain: false }], companyId: 40000001,
+      products: [{ id: 50000001, quantity: 3 }], tags: ['VIP'], notes: 2, tasks: 1,
+      skippedFields: [{ fieldId: 910030, name: 'Маржа', reason: 'computed (formula) field: amoCRM calculates it', code: 'field.computed', params: {} }],
+    }],
+    ...overrides,
+  };
+}
+
 export const fail = (error: BackendError) => new BackendFailure(error);
 
 /** A scripted backend: each method answers from a queue (last answer repeats), recording calls. */
@@ -59,6 +81,7 @@ export function fakeApi(script: Partial<Record<keyof BackendApi, unknown[]>> = {
   const api: BackendApi = {
     getMeta: answer('getMeta', meta) as BackendApi['getMeta'],
     startCopy: answer('startCopy', { id: 'job-1' }) as BackendApi['startCopy'],
+    previewCopy: answer('previewCopy', preview()) as BackendApi['previewCopy'],
     getJob: answer('getJob', job()) as BackendApi['getJob'],
     undo: answer('undo', undefined) as BackendApi['undo'],
     listJobs: answer('listJobs', { total: 0, offset: 0, items: [] }) as BackendApi['listJobs'],

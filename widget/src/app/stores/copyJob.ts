@@ -1,13 +1,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { MAX_SOURCE_LEADS, UNDOABLE_JOB_STATUSES } from '../../infrastructure/constants';
-import type { BackendError, CopyOptions, Job } from '../../infrastructure/types';
+import type { BackendError, CopyOptions, CopyPreview, Job } from '../../infrastructure/types';
 import { defaultCopyOptions, validateCopyOptions, type FieldErrors } from '../../infrastructure/validators';
 import { useDeps } from '../deps';
 import { followJob } from '../jobTracker';
 import { asBackendError } from './meta';
 
-export type CopyPhase = 'form' | 'running' | 'result';
+export type CopyPhase = 'form' | 'preview' | 'running' | 'result';
 
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -30,6 +30,7 @@ function defineCopyJobStore(id: string) {
     const phase = ref<CopyPhase>('form');
     const jobId = ref<string | null>(null);
     const job = ref<Job | null>(null);
+    const preview = ref<CopyPreview | null>(null);
     const error = ref<BackendError | null>(null);
     const busy = ref(false);
     // The key belongs to one form (deals + options): sent again with the same form it finds the job a
@@ -80,11 +81,35 @@ function defineCopyJobStore(id: string) {
       if (!stopped) phase.value = 'result';
     }
 
-    /** Returns false when the form is invalid (fieldErrors say why) and nothing was sent. */
-    async function submit(): Promise<boolean> {
+    function formIsValid(): boolean {
       fieldErrors.value = validateCopyOptions(options.value);
       if (leadIds.value.length === 0 || leadIds.value.length > MAX_SOURCE_LEADS) return false;
-      if (Object.keys(fieldErrors.value).length > 0) return false;
+      return Object.keys(fieldErrors.value).length === 0;
+    }
+
+    /**
+     * The dry run of the form as it is: the server's answer (what each copy would be) or its refusal, which is the
+     * copy's refusal; nothing is written. Returns false when nothing is shown (an invalid form, or a refusal).
+     */
+    async function requestPreview(): Promise<boolean> {
+      if (!formIsValid()) return false;
+      await guarded(async () => {
+        preview.value = await useDeps().api.previewCopy(leadIds.value, options.value);
+        phase.value = 'preview';
+      });
+      return error.value === null;
+    }
+
+    /** Back from the preview to the form, to change something. */
+    function backToForm(): void {
+      phase.value = 'form';
+      preview.value = null;
+      error.value = null;
+    }
+
+    /** Returns false when the form is invalid (fieldErrors say why) and nothing was sent. */
+    async function submit(): Promise<boolean> {
+      if (!formIsValid()) return false;
       const form = JSON.stringify([leadIds.value, options.value]);
       if (idempotencyKey?.form !== form) idempotencyKey = { key: newIdempotencyKey(), form };
       const key = idempotencyKey.key;
@@ -135,14 +160,15 @@ function defineCopyJobStore(id: string) {
     function startOver(): void {
       phase.value = 'form';
       job.value = null;
+      preview.value = null;
       jobId.value = null;
       error.value = null;
       idempotencyKey = null;
       lastAction = null;
     }
 
-    return { options, fieldErrors, leadIds, phase, jobId, job, error, busy, progress, canUndo, newLeadIds,
-      setDefaults, setLeads, submit, undo, open, retry, startOver, stop };
+    return { options, fieldErrors, leadIds, phase, jobId, job, preview, error, busy, progress, canUndo, newLeadIds,
+      setDefaults, setLeads, requestPreview, backToForm, submit, undo, open, retry, startOver, stop };
   });
 }
 
