@@ -68,4 +68,21 @@ test('a finished run is found again in the History tab (ru), opens its report an
   await screenshot(en.page, 'history-list-en');
   assert.deepEqual(en.errors, []);
   await en.context.close();
+
+  // The settings (an administrator's view of every run) and a Digital Pipeline rule have the same History tab.
+  for (const [area, firstTab, shot] of [['open-settings', 'Настройки', 'history-settings-ru'], ['open-dp', 'Правило', 'history-dp-ru']]) {
+    const ru = await openHarness(suite.browser, suite.backend.baseUrl, { lang: 'ru' });
+    await ru.page.getByTestId(area).click();
+    await ru.page.getByTestId('tab-history').waitFor({ timeout: 20_000 });
+    assert.equal(await ru.page.getByTestId('tab-copy').innerText(), firstTab);
+    await ru.page.getByTestId('tab-history').click();
+    const areaRow = ru.page.locator(`[data-testid="history-row"][data-job-id="${jobIds[0]}"]`);
+    await areaRow.waitFor({ timeout: 20_000 });
+    assert.match(await areaRow.innerText(), /Отменено/);
+    await areaRow.getByTestId('history-open').click();
+    await ru.page.locator('[data-testid="history"] [data-testid="undo-summary"]').waitFor({ timeout: 20_000 });
+    await screenshot(ru.page, shot);
+    assert.deepEqual(ru.errors, []);
+    await ru.context.close();
+  }
 });
