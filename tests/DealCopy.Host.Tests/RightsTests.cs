@@ -229,6 +229,34 @@ public sealed class RightsTests : HostTestBase
     }
 
     [Fact]
+    public async Task Only_amoCRM_admins_read_the_Digital_Pipeline_key_as_amoCRM_says_at_the_call()
+    {
+        var (status, answer, _) = await Call(HttpMethod.Get, "api/v1/dp/key", Admin);
+        Assert.True(status == 200, answer.ToJsonString());
+        var key = answer["key"]!.GetValue<string>();
+        Assert.NotEmpty(key);
+
+        await SetRights(Gleb, view: "A", edit: "A", add: "A"); // every letter A still is not an administrator
+        foreach (var user in new[] { Boris, Gleb, Zhanna, Zoya })
+        {
+            var refused = await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", user), 403, "rights.admin_only", "rights.admin_only", "");
+            Assert.Null(refused["key"]);
+            Assert.DoesNotContain(key, refused.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), refused["refusals"]![0]!["params"]!["user_id"]!.GetValue<string>());
+        }
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", Inactive), 403, "rights.user_inactive");
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", FreeSeat), 403, "rights.user_free");
+
+        // made an administrator in amoCRM: the next call hands him the same key; taken back: refused again
+        await Sandbox.Control.ChangeUserAsync(Account, Boris, new JsonObject { ["is_admin"] = true });
+        (status, answer, _) = await Call(HttpMethod.Get, "api/v1/dp/key", Boris);
+        Assert.True(status == 200, answer.ToJsonString());
+        Assert.Equal(key, answer["key"]!.GetValue<string>());
+        await Sandbox.Control.ChangeUserAsync(Account, Boris, new JsonObject { ["is_admin"] = false });
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", Boris), 403, "rights.admin_only");
+    }
+
+    [Fact]
     public async Task The_demo_manager_with_own_deals_only_cannot_copy_a_colleagues_deal()
     {
         await Refused(() => Call(HttpMethod.Post, "api/v1/copies", Zhanna, CopyBody(Reference)), 404, "deals.not_found", "deal.not_found", "lead_ids[0]");

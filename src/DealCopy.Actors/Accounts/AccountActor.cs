@@ -131,6 +131,11 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetCopySettings>(m => WhenInstalled(() => Tracked(SettingsView(m.UserId)).PipeTo(Sender)));
         Command<SaveCopySettings>(m => WhenInstalled(() => Tracked(CheckSettings(m)).PipeTo(Self, Sender)));
         Command<SettingsChecked>(SaveSettings);
+        Command<AdmitDpKey>(m => WhenInstalled(() => Tracked(WithMetadata(meta =>
+        {
+            var (user, refusal) = Admission.Caller(m.UserId, meta);
+            return (object?)refusal ?? (object?)Admission.ReadDpKey(user!) ?? new DpKeyAdmitted(m.AccountId);
+        })).PipeTo(Sender)));
         Command<UndoChecked>(UndoAdmitted);
         Command<ForgetMetadata>(_ => _metadata = null);
         Command<AuthorizeWidgetCall>(Authorize);

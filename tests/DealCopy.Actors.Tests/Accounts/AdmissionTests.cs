@@ -13,7 +13,7 @@ public sealed class AdmissionTests
     private const long P1 = 1000, P1Unsorted = 1001, P1A = 1002, P1B = 1003, P2 = 2000, P2Unsorted = 2001, P2A = 2002, P2B = 2003, P3 = 3000, P3A = 3002;
     private const long Won = 142, Lost = 143;
     // users
-    private const long Admin = 1, AllA = 2, Group = 3, Own = 4, NoView = 5, NoAdd = 6, Inactive = 7, Free = 8, Staged = 9, Mate = 10, ViewOnly = 11, StageWidened = 12;
+    private const long Admin = 1, AllA = 2, Group = 3, Own = 4, NoView = 5, NoAdd = 6, Inactive = 7, Free = 8, Staged = 9, Mate = 10, ViewOnly = 11, StageWidened = 12, RetiredAdmin = 13;
     // deals: D1 by AllA (group 0), D2 by Mate (group 10), D3 by Own, D4 by AllA in the stage Staged may not see
     private const long D1 = 501, D2 = 502, D3 = 503, D4 = 504, Gone = 599;
 
@@ -37,7 +37,8 @@ public sealed class AdmissionTests
         UserJson(Staged, stages: "[" + Stage(P2, P2A, "A", "D") + "," + Stage(P1, P1B, "D", "D") + "]"),
         UserJson(Mate, group: 10),
         UserJson(ViewOnly, edit: "D"),
-        UserJson(StageWidened, view: "M", edit: "M", stages: "[" + Stage(P1, P1A, "A", "A") + "]")) + "]";
+        UserJson(StageWidened, view: "M", edit: "M", stages: "[" + Stage(P1, P1A, "A", "A") + "]"),
+        UserJson(RetiredAdmin, admin: true, active: false)) + "]";
 
     private static Pipeline PipelineOf(long id, bool archive = false) => AmoJson.Deserialize<Pipeline>($$$"""
         {"id":{{{id}}},"name":"P{{{id}}}","sort":{{{id}}},"is_main":{{{(id == P1 ? "true" : "false")}}},"is_archive":{{{(archive ? "true" : "false")}}},"_embedded":{"statuses":[
@@ -322,6 +323,42 @@ public sealed class AdmissionTests
     }
 
     private static (int, string) Pair(AccessRefused? r) => (r!.Status, r.Code);
+
+    // ---- the Digital Pipeline key ------------------------------------------------------------
+
+    /// <summary>What GET /api/v1/dp/key decides: the caller first (as for every call), then the admin flag of the users list.</summary>
+    private static AccessRefused? DpKey(long user)
+    {
+        var (access, refusal) = Admission.Caller(user, Meta());
+        return refusal ?? Admission.ReadDpKey(access!);
+    }
+
+    [Theory]
+    [InlineData(Admin, null)]
+    [InlineData(AllA, "rights.admin_only")]      // every letter A is still not an administrator
+    [InlineData(Own, "rights.admin_only")]
+    [InlineData(NoView, "rights.admin_only")]
+    [InlineData(NoAdd, "rights.admin_only")]
+    [InlineData(Staged, "rights.admin_only")]
+    [InlineData(Mate, "rights.admin_only")]
+    [InlineData(RetiredAdmin, "rights.user_inactive")] // a deactivated administrator is no administrator
+    [InlineData(Free, "rights.user_free")]
+    [InlineData(424242, "rights.user_unknown")]
+    public void Only_an_active_admin_may_read_the_digital_pipeline_key(long user, string? code)
+    {
+        var r = DpKey(user);
+        if (code is null)
+        {
+            Assert.Null(r);
+            return;
+        }
+        Assert.Equal((403, code), Pair(r));
+        var refusal = r!.Refusals.Single();
+        Assert.Equal(("", code), (refusal.Field, refusal.Code));
+        Assert.Equal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Params["user_id"]);
+    }
+
+
 
     // ---- every code is documented and worded -------------------------------------------------
 
