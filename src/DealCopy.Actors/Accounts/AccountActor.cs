@@ -153,6 +153,7 @@ public sealed class AccountActor : ReceivePersistentActor
             // several jobs may report the same refusal: one reload serves them all
             if (_metadata is not { IsCompletedSuccessfully: true } current || current.Result.MarkerFieldId == m.RefusedMarkerFieldId)
                 if (_metadata is not { IsCompleted: false }) _metadata = null;
+            _doubted = null; // the job needs the fields as they are now, never the ones amoCRM just refused
             _log.Warning("account {0}: amoCRM refused the marker field {1}; reading the account's fields again", _accountId, m.RefusedMarkerFieldId);
             Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
         });
