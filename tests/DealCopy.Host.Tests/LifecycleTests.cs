@@ -66,7 +66,7 @@ public sealed class LifecycleTests : HostTestBase
     public async Task After_a_signed_disconnect_calls_and_hooks_are_refused_and_delayed_repeat_deals_cancelled()
     {
         // a repeat deal due tomorrow
-        var key = JsonNode.Parse(await (await Host.CallAsync(HttpMethod.Get, "api/v1/dp/key")).Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
+        var key = await Host.DpKeyAsync();
         var rule = """{"v":1,"target":{"pipeline_id":7100002},"delay_minutes":1440}""";
         var lead = Leads(await DumpAsync()).First(l => l["pipeline_id"]!.GetValue<long>() == Sales && l["status_id"]!.GetValue<long>() == SalesTalks)["id"]!.GetValue<long>();
         await Sandbox.Control.MoveLeadsAsync(Sandbox.DemoAccountId, [lead], Sales, 142);

@@ -31,12 +31,7 @@ public sealed class RepeatDealTests : HostTestBase
             ["skip_if_open"] = skipIfOpen,
         }.ToJsonString();
 
-    private async Task<string> DpKeyAsync(long? accountId = null)
-    {
-        using var r = await Host.CallAsync(HttpMethod.Get, "api/v1/dp/key", accountId: accountId);
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        return JsonNode.Parse(await r.Content.ReadAsStringAsync())!["key"]!.GetValue<string>();
-    }
+    private Task<string> DpKeyAsync(long? accountId = null) => Host.DpKeyAsync(accountId);
 
     private string HookUrl => new Uri(Host.BaseAddress, "hooks/dp").ToString();
 

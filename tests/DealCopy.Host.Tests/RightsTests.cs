@@ -101,6 +101,21 @@ public sealed class RightsTests : HostTestBase
     }
 
     [Fact]
+    public async Task The_form_offers_stages_by_the_view_letter_none_at_all_with_D()
+    {
+        foreach (var letter in new[] { "A", "G", "M", "D" })
+        {
+            await SetRights(Gleb, view: letter, edit: letter);
+            var (status, meta, type) = await Call(HttpMethod.Get, "api/v1/meta", Gleb);
+            Assert.True(status == 200, meta.ToJsonString());
+            Assert.Equal("application/json", type);
+            var stages = meta["pipelines"]!.AsArray().SelectMany(p => p!["statuses"]!.AsArray()).Count();
+            if (letter == "D") Assert.Equal(0, stages); // a deal he could not see once made: nowhere to copy to
+            else Assert.Contains(meta["pipelines"]!.AsArray(), p => p!["id"]!.GetValue<long>() == Repeat && p["statuses"]!.AsArray().Count > 0);
+        }
+    }
+
+    [Fact]
     public async Task Moving_or_closing_the_original_needs_the_edit_letter_on_it()
     {
         var vera = await DealsOf(Vera);
@@ -181,14 +196,49 @@ public sealed class RightsTests : HostTestBase
     }
 
     [Fact]
+    public async Task A_non_author_whose_G_or_M_letters_cover_the_deals_may_see_and_undo_the_job()
+    {
+        var vera = await DealsOf(Vera); // group 1, Gleb's group
+        var gleb = await DealsOf(Gleb);
+        // Boris copies them; "keep" leaves each copy with the source's responsible
+        var groupJob = await Accepted(Boris, CopyBody(vera[0]));
+        var ownJob = await Accepted(Boris, CopyBody(gleb[0]));
+
+        await SetRights(Gleb, view: "M", edit: "M");
+        Assert.Equal(200, (await Call(HttpMethod.Get, $"api/v1/copies/{ownJob}", Gleb)).Status);
+        await Refused(() => Call(HttpMethod.Get, $"api/v1/copies/{groupJob}", Gleb), 404, "job.not_found");
+        await Refused(() => Call(HttpMethod.Post, $"api/v1/copies/{groupJob}/undo", Gleb), 403, "rights.undo_denied", "rights.undo_denied");
+        Assert.Equal(202, (await Call(HttpMethod.Post, $"api/v1/copies/{ownJob}/undo", Gleb)).Status); // the copy is his
+
+        await SetRights(Gleb, view: "G", edit: "G");
+        Assert.Equal(200, (await Call(HttpMethod.Get, $"api/v1/copies/{groupJob}", Gleb)).Status);
+        Assert.Equal(202, (await Call(HttpMethod.Post, $"api/v1/copies/{groupJob}/undo", Gleb)).Status); // the copy is Vera's, his group
+
+        foreach (var job in new[] { ownJob, groupJob })
+        {
+            var undone = await Host.WaitJobAsync(job, null, "undone");
+            Assert.Equal(Gleb, undone["undo"]!["by_user_id"]!.GetValue<long>());
+        }
+        var dump = await DumpAsync();
+        Assert.All(new[] { ownJob, groupJob }.SelectMany(j => CopiesOf(dump, j)), c => Assert.Equal(143, c["status_id"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task Inactive_and_free_users_are_refused_on_every_call()
     {
+        var job = await Accepted(Boris, CopyBody(Reference));
         foreach (var (user, code) in new[] { (Inactive, "rights.user_inactive"), (FreeSeat, "rights.user_free") })
         {
             await Refused(() => Call(HttpMethod.Get, "api/v1/meta", user), 403, code, code);
             await Refused(() => Call(HttpMethod.Post, "api/v1/copies", user, CopyBody(Reference)), 403, code);
             await Refused(() => Call(HttpMethod.Get, "api/v1/settings", user), 403, code);
+            await Refused(() => Call(HttpMethod.Put, "api/v1/settings", user, new { allowed_user_ids = Array.Empty<long>(), allowed_group_ids = Array.Empty<long>() }), 403, code);
+            await Refused(() => Call(HttpMethod.Get, "api/v1/copies", user), 403, code);
+            await Refused(() => Call(HttpMethod.Get, $"api/v1/copies/{job}", user), 403, code);
+            await Refused(() => Call(HttpMethod.Post, $"api/v1/copies/{job}/undo", user), 403, code);
+            await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", user), 403, code);
         }
+        Assert.Equal("completed", (await Host.WaitJobAsync(job))["status"]!.GetValue<string>()); // never undone
         // deactivated after the fact: the next call knows
         await Sandbox.Control.ChangeUserAsync(Account, Gleb, new JsonObject { ["is_active"] = false });
         await Refused(() => Call(HttpMethod.Post, "api/v1/copies", Gleb, CopyBody(Reference)), 403, "rights.user_inactive");
@@ -226,6 +276,34 @@ public sealed class RightsTests : HostTestBase
         Assert.Equal(new[] { Boris }, settings["allowed_user_ids"]!.AsArray().Select(n => n!.GetValue<long>()));
         Assert.Equal(new[] { 1L }, settings["allowed_group_ids"]!.AsArray().Select(n => n!.GetValue<long>()));
         await Refused(() => Call(HttpMethod.Post, "api/v1/copies", Zoya, CopyBody(Reference)), 403, "rights.not_allowed");
+    }
+
+    [Fact]
+    public async Task Only_amoCRM_admins_read_the_Digital_Pipeline_key_as_amoCRM_says_at_the_call()
+    {
+        var (status, answer, _) = await Call(HttpMethod.Get, "api/v1/dp/key", Admin);
+        Assert.True(status == 200, answer.ToJsonString());
+        var key = answer["key"]!.GetValue<string>();
+        Assert.NotEmpty(key);
+
+        await SetRights(Gleb, view: "A", edit: "A", add: "A"); // every letter A still is not an administrator
+        foreach (var user in new[] { Boris, Gleb, Zhanna, Zoya })
+        {
+            var refused = await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", user), 403, "rights.admin_only", "rights.admin_only", "");
+            Assert.Null(refused["key"]);
+            Assert.DoesNotContain(key, refused.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), refused["refusals"]![0]!["params"]!["user_id"]!.GetValue<string>());
+        }
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", Inactive), 403, "rights.user_inactive");
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", FreeSeat), 403, "rights.user_free");
+
+        // made an administrator in amoCRM: the next call hands him the same key; taken back: refused again
+        await Sandbox.Control.ChangeUserAsync(Account, Boris, new JsonObject { ["is_admin"] = true });
+        (status, answer, _) = await Call(HttpMethod.Get, "api/v1/dp/key", Boris);
+        Assert.True(status == 200, answer.ToJsonString());
+        Assert.Equal(key, answer["key"]!.GetValue<string>());
+        await Sandbox.Control.ChangeUserAsync(Account, Boris, new JsonObject { ["is_admin"] = false });
+        await Refused(() => Call(HttpMethod.Get, "api/v1/dp/key", Boris), 403, "rights.admin_only");
     }
 
     [Fact]

@@ -109,7 +109,12 @@ export async function startFakeHost({ port = 0, dealsPerSecond = 25, dpKey = nul
           || access.allowed_group_ids.includes(user === 5000008 ? 2 : 0);
         if (!allowed && req.method === 'POST' && path.startsWith('/api/v1/copies')) return refusal(res, 403, 'rights.not_allowed', 'You may not copy deals');
         if (req.method === 'GET' && path === '/api/v1/meta') return send(res, 200, META);
-        if (req.method === 'GET' && path === '/api/v1/dp/key') return dpKey ? send(res, 200, { key: dpKey }) : problem(res, 404, 'Not Found');
+        if (req.method === 'GET' && path === '/api/v1/dp/key') {
+          if (!dpKey) return problem(res, 404, 'Not Found');
+          // the Host hands the key to amoCRM admins only (repeat deals made with it run with the account's rights)
+          if (user !== 5000001) return refusal(res, 403, 'rights.admin_only', 'Only administrators may set up Digital Pipeline rules');
+          return send(res, 200, { key: dpKey });
+        }
         if (req.method === 'POST' && (path === '/api/v1/copies' || path === '/api/v1/copies/preview')) {
           const b = await body(req);
           if (!b || !Array.isArray(b.lead_ids) || b.lead_ids.length < 1 || b.lead_ids.length > 500) return problem(res, 400, 'Malformed request', 'lead_ids: 1..500 deals');

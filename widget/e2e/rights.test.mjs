@@ -56,3 +56,26 @@ test('an admin saves who may copy in the settings screen; the server keeps it; a
   assert.deepEqual(manager.errors, []);
   await manager.context.close();
 });
+
+for (const [lang, words] of [['ru', 'может только администратор amoCRM'], ['en', 'Only an amoCRM administrator can set up']]) {
+  test(`a manager who opens the Digital Pipeline block is told in ${lang} that only administrators set up rules, and gets no key`, async (t) => {
+    if (suite.backend.kind === 'fake' && !process.env.DEALCOPY_E2E_DP_KEY) return t.skip('the fake backend offers no DP rules without DEALCOPY_E2E_DP_KEY');
+    const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { user: '5000002', lang });
+    await page.getByTestId('open-dp').click();
+    const alert = page.getByTestId('backend-error');
+    await alert.waitFor({ timeout: 30_000 });
+    const text = await alert.innerText();
+    assert.match(text, new RegExp(words), `the refusal in ${lang}: ${text}`);
+    assert.doesNotMatch(text, /is not an administrator of the account/, 'not the server\'s English');
+    assert.equal(await page.getByTestId('dp-key-ok').count(), 0, 'no key, no rule form');
+    await page.getByTestId('dp-save').click();
+    assert.equal(JSON.parse(await page.getByTestId('dp-saved').innerText()).key, '', 'no key went into the trigger');
+    const direct = await api(suite.backend.baseUrl, '/api/v1/dp/key', { userId: 5000002 });
+    assert.equal(direct.status, 403);
+    assert.equal(direct.body.code, 'rights.admin_only');
+    assert.equal(direct.body.key, undefined);
+    await screenshot(page, `rights-dp-key-refused-${lang}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

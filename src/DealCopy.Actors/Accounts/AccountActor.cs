@@ -74,12 +74,6 @@ public sealed class AccountActor : ReceivePersistentActor
 
     private sealed record UndoChecked(UndoJob Command, object? Refusal) : INoSerializationVerificationNeeded;
 
-    /// <summary>amoCRM answered 403: the rights we hold may be stale, so the next call reads the users again.</summary>
-    private sealed record ForgetMetadata : INoSerializationVerificationNeeded
-    {
-        public static readonly ForgetMetadata Instance = new();
-    }
-
     private sealed record ResumeJobs : INoSerializationVerificationNeeded
     {
         public static readonly ResumeJobs Instance = new();
@@ -97,6 +91,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private AccountState _state = new();
     private IActorRef? _gateway;
     private Task<AccountMetadata>? _metadata;
+    private AccountMetadata? _doubted; // the metadata a 403 cast doubt on: the fallback of its reload (OrElse)
     private int _sinceSnapshot;
     private int _outstanding; // answers still being worked out (amoCRM reads): no passivation meanwhile
 
@@ -138,8 +133,13 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetCopySettings>(m => WhenInstalled(() => Tracked(SettingsView(m.UserId)).PipeTo(Sender)));
         Command<SaveCopySettings>(m => WhenInstalled(() => Tracked(CheckSettings(m)).PipeTo(Self, Sender)));
         Command<SettingsChecked>(SaveSettings);
+        Command<AdmitDpKey>(m => WhenInstalled(() => Tracked(WithMetadata(meta =>
+        {
+            var (user, refusal) = Admission.Caller(m.UserId, meta);
+            return (object?)refusal ?? (object?)Admission.ReadDpKey(user!) ?? new DpKeyAdmitted(m.AccountId);
+        })).PipeTo(Sender)));
         Command<UndoChecked>(UndoAdmitted);
-        Command<ForgetMetadata>(_ => _metadata = null);
+        Command<AmoAnsweredForbidden>(ForgetRights);
         Command<AuthorizeWidgetCall>(Authorize);
         Command<GetAccountStatus>(_ => Sender.Tell(new AccountStatusView(_accountId, _state.Installed, _state.Subdomain, _state.Referer, _state.Jobs.Values.Count(j => j.IsRunning))));
         Command<ListAccountJobs>(_ => Sender.Tell(new AccountJobsView(_accountId, _state.Jobs.Values.OrderBy(j => j, History.JobHistory.NewestFirst)
@@ -160,6 +160,7 @@ public sealed class AccountActor : ReceivePersistentActor
             // several jobs may report the same refusal: one reload serves them all
             if (_metadata is not { IsCompletedSuccessfully: true } current || current.Result.MarkerFieldId == m.RefusedMarkerFieldId)
                 if (_metadata is not { IsCompleted: false }) _metadata = null;
+            _doubted = null; // the job needs the fields as they are now, never the ones amoCRM just refused
             _log.Warning("account {0}: amoCRM refused the marker field {1}; reading the account's fields again", _accountId, m.RefusedMarkerFieldId);
             Tracked(Metadata()).PipeTo(Sender, failure: e => new Status.Failure(e));
         });
@@ -255,16 +256,28 @@ public sealed class AccountActor : ReceivePersistentActor
     /// <summary>Answers from the metadata (users and their rights); amoCRM being unreachable is an answer too.</summary>
     private async Task<object> WithMetadata(Func<AccountMetadata, object> answer)
     {
-        var self = Self;
         try
         {
             return answer(await Metadata().ConfigureAwait(false));
         }
         catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException or InvalidCastException)
         {
-            if (e is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
             return new AmoUnavailable(_accountId, Describe(e));
         }
+    }
+
+    /// <summary>
+    /// amoCRM answered 403 (the gateway saw it: an admission read, a job's step, anything): the users and rights
+    /// cached with the metadata may be stale, so the next call reads them again instead of waiting out the TTL. A load
+    /// still under way reads them at about this moment and is kept (its own users read may be what was refused). A
+    /// job that got the 403 still parks as "waiting_for_account" (RetryPolicy).
+    /// </summary>
+    private void ForgetRights(AmoAnsweredForbidden m)
+    {
+        if (_metadata is not { IsCompletedSuccessfully: true } cached) return;
+        _doubted = cached.Result;
+        _metadata = null;
+        _log.Info("account {0}: amoCRM answered 403 to {1}; the users and their rights are read again at the next call", _accountId, m.What);
     }
 
     private void Install(InstallAccount m)
@@ -281,6 +294,7 @@ public sealed class AccountActor : ReceivePersistentActor
                 _gateway = null;
             }
             _metadata = null;
+            _doubted = null;
             Activate();
             Snap();
             foreach (var child in _children.Values) child.Tell(AccountBack.Instance);
@@ -334,7 +348,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         var replyTo = Sender;
         var previewed = TakePreviewReads(m.Spec);
-        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, Self, _services.Settings.StepTimeout, previewed?.Leads)).PipeTo(Self,
+        Tracked(Validate(m.Spec, Metadata(), _state.Access, _gateway!, _services.Settings.StepTimeout, previewed?.Leads)).PipeTo(Self,
             success: r => new CopyValidated(m, r.Rejection, replyTo, r.Sources, previewed),
             failure: e => new CopyValidated(m, Unavailable(e), replyTo));
     }
@@ -364,7 +378,7 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             try
             {
-                var (rejection, sources) = await Validate(m.Spec, metadata, access, gateway, self, timeout).ConfigureAwait(false);
+                var (rejection, sources) = await Validate(m.Spec, metadata, access, gateway, timeout).ConfigureAwait(false);
                 if (rejection is not null) return rejection;
                 var content = m.Spec.Options.Content;
                 var notesRead = content.Notes ? gateway.Ask<GatewayResult>(new ReadNotes(OpIds.Next(), m.Spec.SourceLeadIds), timeout) : null;
@@ -418,22 +432,21 @@ public sealed class AccountActor : ReceivePersistentActor
 
     /// <summary>Admits a request before a job exists (<see cref="Admission"/>; docs/API.md "Refusals" and "Rights").</summary>
     /// <param name="read">the deals as a preview of the same request read them moments ago (LeadWith.ForCopy), or null to read them now</param>
-    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, IActorRef self, TimeSpan timeout,
+    private static async Task<(CopyRejected? Rejection, IReadOnlyList<Lead>? Sources)> Validate(CopyJobSpec spec, Task<AccountMetadata> metadata, CopyAccess access, IActorRef gateway, TimeSpan timeout,
         IReadOnlyList<Lead>? read = null)
     {
         var meta = await metadata.ConfigureAwait(false);
         if (Admission.Copy(spec, meta, access, sources: null) is { } early) return (early, null);
         // read as the copy needs them: the job starts from this read instead of making the same call again
-        var found = read ?? await ReadLeads(spec.SourceLeadIds, gateway, self, timeout, LeadWith.ForCopy).ConfigureAwait(false);
+        var found = read ?? await ReadLeads(spec.SourceLeadIds, gateway, timeout, LeadWith.ForCopy).ConfigureAwait(false);
         return Admission.Copy(spec, meta, access, found) is { } refused ? (refused, null) : (null, found);
     }
 
-    /// <summary>Reads deals for a decision (one batched read; a 403 from amoCRM makes the rights be read again).</summary>
-    private static async Task<List<Lead>> ReadLeads(IReadOnlyList<long> ids, IActorRef gateway, IActorRef self, TimeSpan timeout, LeadWith with = LeadWith.None)
+    /// <summary>Reads deals for a decision (one batched read; a 403 from amoCRM makes the rights be read again: <see cref="ForgetRights"/>).</summary>
+    private static async Task<List<Lead>> ReadLeads(IReadOnlyList<long> ids, IActorRef gateway, TimeSpan timeout, LeadWith with = LeadWith.None)
     {
         if (ids.Count == 0) return [];
         var read = await gateway.Ask<GatewayResult>(new ReadLeads(OpIds.Next(), ids, with), timeout).ConfigureAwait(false);
-        if (read.Error is AmoForbiddenException) self.Tell(ForgetMetadata.Instance);
         if (read.Error is not null) throw read.Error;
         return (List<Lead>)read.Value!;
     }
@@ -479,7 +492,6 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var gateway = _gateway!;
-        var self = Self;
         var timeout = _services.Settings.StepTimeout;
         var access = _state.Access;
         Tracked(Check()).PipeTo(Self, Sender, success: r => new UndoChecked(m, r));
@@ -493,7 +505,7 @@ public sealed class AccountActor : ReceivePersistentActor
                 if (refusal is not null) return refusal;
                 if (Admission.MayCopyAtAll(user!, access) is { } notAllowed) return notAllowed;
                 var copies = Admission.IsAuthorOrAdmin(job, user!) ? null
-                    : await ReadLeads(job.Items.Values.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).ToList(), gateway, self, timeout).ConfigureAwait(false);
+                    : await ReadLeads(job.Items.Values.Where(i => i.LeadId is not null).Select(i => i.LeadId!.Value).ToList(), gateway, timeout).ConfigureAwait(false);
                 return Admission.Undo(job, user!, meta, access, copies);
             }
             catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException)
@@ -544,7 +556,6 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         var gateway = _gateway!;
-        var self = Self;
         var timeout = _services.Settings.StepTimeout;
         var view = View(job);
         Tracked(Check()).PipeTo(Sender);
@@ -556,7 +567,7 @@ public sealed class AccountActor : ReceivePersistentActor
                 var meta = await Metadata().ConfigureAwait(false);
                 var (user, refusal) = Admission.Caller(userId, meta);
                 if (refusal is not null) return refusal;
-                var sources = Admission.IsAuthorOrAdmin(job, user!) ? null : await ReadLeads(job.Spec.SourceLeadIds, gateway, self, timeout).ConfigureAwait(false);
+                var sources = Admission.IsAuthorOrAdmin(job, user!) ? null : await ReadLeads(job.Spec.SourceLeadIds, gateway, timeout).ConfigureAwait(false);
                 return Admission.MayViewJob(job, user!, meta, sources) ? view : new JobNotFound(m.JobId);
             }
             catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException)
@@ -665,6 +676,7 @@ public sealed class AccountActor : ReceivePersistentActor
             if (_gateway is not null) Context.Stop(_gateway);
             _gateway = null;
             _metadata = null;
+            _doubted = null;
             _log.Info("account {0}: uninstalled; {1} pending job(s) cancelled", _accountId, running.Count);
             sender.Tell(new AccountUninstalledReply(_accountId, running.Count));
             ScheduleIdle();
@@ -756,11 +768,31 @@ public sealed class AccountActor : ReceivePersistentActor
     /// <summary>Pipelines, lead fields (with the marker field, created on first use), users, loss reasons; cached briefly.</summary>
     private Task<AccountMetadata> Metadata()
     {
-        if (_metadata is { IsCompletedSuccessfully: true } cached && _services.Time.GetUtcNow() - cached.Result.LoadedAt < _services.Settings.MetadataTtl)
-            return cached;
+        if (_metadata is { IsCompletedSuccessfully: true } cached && Fresh(cached.Result)) return cached;
         if (_metadata is { IsCompleted: false } loading) return loading;
-        _metadata = LoadMetadata(_accountId, _state.Referer!, _gateway!, _services);
+        var load = LoadMetadata(_accountId, _state.Referer!, _gateway!, _services);
+        _metadata = _doubted is { } doubted && Fresh(doubted) ? OrElse(load, doubted) : load;
+        _doubted = null;
         return _metadata;
+    }
+
+    private bool Fresh(AccountMetadata meta) => _services.Time.GetUtcNow() - meta.LoadedAt < _services.Settings.MetadataTtl;
+
+    /// <summary>
+    /// The reload after a 403 (<see cref="ForgetRights"/>) failing too — a blocked account refuses every request — answers
+    /// from what was read before, as it would have until its TTL: the account's jobs and their "waiting_for_account" stay
+    /// in view, and amoCRM is asked once per 403 seen, not once per call.
+    /// </summary>
+    private static async Task<AccountMetadata> OrElse(Task<AccountMetadata> load, AccountMetadata before)
+    {
+        try
+        {
+            return await load.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmoApiException or AskTimeoutException or AggregateException)
+        {
+            return before;
+        }
     }
 
     private static async Task<AccountMetadata> LoadMetadata(long accountId, string referer, IActorRef gateway, AccountServices services)

@@ -175,6 +175,16 @@ public static class Admission
             .Select(p => (p, (IReadOnlyList<PipelineStatus>)p.Statuses.Where(s => !s.IsUnsorted && user.MayPutInto(p.Id, s.Id)).ToList()))
             .Where(x => x.Item2.Count > 0);
 
+    /// <summary>
+    /// Reading the Digital Pipeline key: admins only. Whoever holds it can have repeat deals made with the account's
+    /// rights (hooks name no user), so it is as much as an administrator's power over deals.
+    /// </summary>
+    public static AccessRefused? ReadDpKey(UserAccess user) =>
+        user.IsAdmin ? null
+            : Forbidden("rights.admin_only", "Only administrators may set up Digital Pipeline rules",
+                "Only an amoCRM administrator of the account may read the Digital Pipeline key: repeat deals made with it run with the account's rights.",
+                R("", "rights.admin_only", $"user {user.Id} is not an administrator of the account", ("user_id", user.Id)));
+
     /// <summary>Saving "who may copy": admins only; every user and group must exist in the account.</summary>
     public static AccessRefused? SaveSettings(UserAccess user, AccountMetadata meta, CopyAccess proposed)
     {

@@ -83,6 +83,12 @@ public sealed record CallAmo(long OpId, string What, Func<AmoAccountClient, Canc
 /// <summary>The outcome of one op: <see cref="Value"/> or <see cref="Error"/>.</summary>
 public sealed record GatewayResult(long OpId, object? Value, Exception? Error) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// Told to the gateway's parent (the account) whenever amoCRM answers 403, to any op: the users and rights the
+/// account holds may be stale (a role changed, the installing admin was demoted), or the account is blocked.
+/// </summary>
+internal sealed record AmoAnsweredForbidden(string What) : INoSerializationVerificationNeeded;
+
 /// <summary>Gateway limits (Amo:MaxBatch, Amo:MaxCreateBatch) and how many calls may wait for slots at once.</summary>
 public sealed record GatewaySettings(int MaxBatch, int MaxCreateBatch, int MaxInFlight, TimeSpan CallTimeout);
 
@@ -233,6 +239,8 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         _inFlight--;
         // amoCRM counted more than its limit: nothing of this account starts before a whole window has passed
         if (done.Error is AmoRateLimitedException) _limiter.AssumeFull();
+        // one place sees every answer of the account: admission reads, metadata loads and every job's steps
+        if (done.Error is AmoForbiddenException) Context.Parent.Tell(new AmoAnsweredForbidden(done.Batch[0].Op.BatchKey ?? ((CallAmo)done.Batch[0].Op).What));
         if (done.Error is AmoValidationException validation && done.Batch.Count > 1 && done.Batch[0].Op is not (ReadLeads or ReadNotes or ReadTasks))
         {
             // amoCRM refuses a whole batch for one bad entity: answer the ops it named, retry the others alone.

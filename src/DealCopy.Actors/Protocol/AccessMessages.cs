@@ -28,3 +28,9 @@ public sealed record CopySettingsView(CopyAccess Access, IReadOnlyList<SettingsU
 
 /// <summary>A widget call refused by the caller's rights or "who may copy" (docs/API.md "Rights"); nothing was done.</summary>
 public sealed record AccessRefused(int Status, string Code, string Title, string Detail, IReadOnlyList<Refusal> Refusals) : IDealCopyMessage;
+
+/// <summary>May this user read the account's Digital Pipeline key? Only amoCRM admins may (<c>rights.admin_only</c>).</summary>
+public sealed record AdmitDpKey(long AccountId, long UserId) : IWithAccountId;
+
+/// <summary>The user is an admin of the account: the Host may hand out the Digital Pipeline key.</summary>
+public sealed record DpKeyAdmitted(long AccountId) : IDealCopyMessage;

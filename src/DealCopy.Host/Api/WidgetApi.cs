@@ -26,8 +26,7 @@ public static class WidgetApi
         api.MapGet("/copies/{id}", Get).WithSummary("A copy job's status, per-deal progress, created deals, skipped fields, errors");
         api.MapPost("/copies/{id}/undo", Undo).WithSummary("Roll a finished copy job back");
         SettingsApi.Map(api);
-        api.MapGet("/dp/key", (HttpContext ctx) => Results.Json(new { key = ctx.RequestServices.GetRequiredService<Hooks.HookKeys>().DpKeyFor(Caller(ctx).AccountId) }, Problem.Json))
-            .WithSummary("The account's key for Digital Pipeline rules (the widget's DP settings store it)");
+        api.MapGet("/dp/key", Handler(DpKey)).WithSummary("The account's key for Digital Pipeline rules (the widget's DP settings store it); amoCRM admins only");
     }
 
     /// <summary>Types an HttpContext-only async handler as a route handler so that its result is written (ASP0016).</summary>
@@ -108,6 +107,21 @@ public static class WidgetApi
             }, Problem.Json),
             AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
             AccessRefused r => Refused(r),
+            IResult r => r,
+            _ => Unexpected(answer),
+        };
+    }
+
+    /// <summary>The DP key, only for the account's amoCRM admins: repeat deals made with it run with the account's rights.</summary>
+    private static async Task<IResult> DpKey(HttpContext ctx)
+    {
+        var caller = Caller(ctx);
+        var answer = await Ask(ctx, new AdmitDpKey(caller.AccountId, caller.UserId));
+        return answer switch
+        {
+            DpKeyAdmitted => Results.Json(new { key = ctx.RequestServices.GetRequiredService<Hooks.HookKeys>().DpKeyFor(caller.AccountId) }, Problem.Json),
+            AccessRefused r => Refused(r),
+            AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
             IResult r => r,
             _ => Unexpected(answer),
         };

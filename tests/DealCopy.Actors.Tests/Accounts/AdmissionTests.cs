@@ -13,7 +13,7 @@ public sealed class AdmissionTests
     private const long P1 = 1000, P1Unsorted = 1001, P1A = 1002, P1B = 1003, P2 = 2000, P2Unsorted = 2001, P2A = 2002, P2B = 2003, P3 = 3000, P3A = 3002;
     private const long Won = 142, Lost = 143;
     // users
-    private const long Admin = 1, AllA = 2, Group = 3, Own = 4, NoView = 5, NoAdd = 6, Inactive = 7, Free = 8, Staged = 9, Mate = 10, ViewOnly = 11, StageWidened = 12;
+    private const long Admin = 1, AllA = 2, Group = 3, Own = 4, NoView = 5, NoAdd = 6, Inactive = 7, Free = 8, Staged = 9, Mate = 10, ViewOnly = 11, StageWidened = 12, RetiredAdmin = 13, EditGroup = 14, EditOwn = 15;
     // deals: D1 by AllA (group 0), D2 by Mate (group 10), D3 by Own, D4 by AllA in the stage Staged may not see
     private const long D1 = 501, D2 = 502, D3 = 503, D4 = 504, Gone = 599;
 
@@ -37,7 +37,10 @@ public sealed class AdmissionTests
         UserJson(Staged, stages: "[" + Stage(P2, P2A, "A", "D") + "," + Stage(P1, P1B, "D", "D") + "]"),
         UserJson(Mate, group: 10),
         UserJson(ViewOnly, edit: "D"),
-        UserJson(StageWidened, view: "M", edit: "M", stages: "[" + Stage(P1, P1A, "A", "A") + "]")) + "]";
+        UserJson(StageWidened, view: "M", edit: "M", stages: "[" + Stage(P1, P1A, "A", "A") + "]"),
+        UserJson(RetiredAdmin, admin: true, active: false),
+        UserJson(EditGroup, edit: "G", group: 10),
+        UserJson(EditOwn, edit: "M")) + "]";
 
     private static Pipeline PipelineOf(long id, bool archive = false) => AmoJson.Deserialize<Pipeline>($$$"""
         {"id":{{{id}}},"name":"P{{{id}}}","sort":{{{id}}},"is_main":{{{(id == P1 ? "true" : "false")}}},"is_archive":{{{(archive ? "true" : "false")}}},"_embedded":{"statuses":[
@@ -191,6 +194,11 @@ public sealed class AdmissionTests
         { Group, D2, OriginalMode.CloseLost, true },
         { StageWidened, D1, OriginalMode.Move, false },      // may edit D1 in P1A (stage rule A), not in P1B where it would go (M, not theirs)
         { StageWidened, D1, OriginalMode.CloseLost, false }, // nor once it is lost
+        { EditGroup, D2, OriginalMode.Move, true },          // sees every deal, changes his group's: Mate is in group 10
+        { EditGroup, D2, OriginalMode.CloseLost, true },
+        { EditGroup, D1, OriginalMode.CloseWon, false },     // AllA is in the default group
+        { EditOwn, D1, OriginalMode.Move, false },           // sees every deal, changes only his own
+        { EditOwn, D3, OriginalMode.CloseLost, false },
     };
 
     [Theory]
@@ -247,10 +255,10 @@ public sealed class AdmissionTests
 
     // ---- undo and viewing a job --------------------------------------------------------------
 
-    private static JobState Job(long author)
+    private static JobState Job(long author, long source = D1)
     {
-        var job = JobState.Create("job", Spec(author, [D1]), 0);
-        job.Apply(new CopyCreated("job", "501:1", 9001, []));
+        var job = JobState.Create("job", Spec(author, [source]), 0);
+        job.Apply(new CopyCreated("job", CopyItemState.KeyOf(source, 1), 9001, []));
         job.Apply(new JobFinished("job", 1));
         return job;
     }
@@ -276,6 +284,21 @@ public sealed class AdmissionTests
         }
     }
 
+    [Theory]
+    [InlineData(Group, Mate, true)]      // G: the copy's responsible is in the user's group 10
+    [InlineData(Group, AllA, false)]
+    [InlineData(Own, Own, true)]         // M: the copy is the user's own
+    [InlineData(Own, Mate, false)]
+    [InlineData(EditGroup, Mate, true)]  // edit G, view A
+    [InlineData(EditOwn, Mate, false)]
+    [InlineData(NoView, NoView, false)]  // D: not even a copy of his own
+    public void Undo_by_a_non_author_follows_the_edit_letter_on_each_copy(long user, long copyResponsible, bool admitted)
+    {
+        var r = Admission.Undo(Job(Admin), U(user), Meta(), CopyAccess.Everyone, [Deal(9001, copyResponsible, P2, P2B)]);
+        if (admitted) Assert.Null(r);
+        else Assert.Equal((403, "rights.undo_denied"), (r!.Status, r.Code));
+    }
+
     [Fact]
     public void Undo_holds_who_may_copy_even_for_the_author() =>
         Assert.Equal("rights.not_allowed", Admission.Undo(Job(AllA), U(AllA), Meta(), new CopyAccess([Admin], []), null)!.Code);
@@ -289,6 +312,16 @@ public sealed class AdmissionTests
     public void A_job_is_shown_to_its_author_an_admin_or_who_may_see_its_deals(long user, bool shown) =>
         Assert.Equal(shown, Admission.MayViewJob(Job(AllA), U(user), Meta(), Deals));
 
+    [Theory]
+    [InlineData(Group, D2, true)]   // G: Mate's deal, group 10
+    [InlineData(Group, D1, false)]
+    [InlineData(Own, D3, true)]     // M: his own deal
+    [InlineData(Own, D2, false)]
+    [InlineData(Staged, D4, false)] // a stage rule hides the deal's stage
+    [InlineData(StageWidened, D1, true)]
+    public void A_job_is_shown_to_a_non_author_whose_view_letter_covers_its_deals(long user, long source, bool shown) =>
+        Assert.Equal(shown, Admission.MayViewJob(Job(Admin, source), U(user), Meta(), Deals));
+
     // ---- the form's choices ------------------------------------------------------------------
 
     [Theory]
@@ -297,6 +330,9 @@ public sealed class AdmissionTests
     [InlineData(NoAdd, "")]
     [InlineData(ViewOnly, "1002,1003,142,143|2002,2003,142,143")]
     [InlineData(NoView, "")]
+    [InlineData(Group, "1002,1003,142,143|2002,2003,142,143")] // G and M see some deals in every stage: they may put deals there
+    [InlineData(Own, "1002,1003,142,143|2002,2003,142,143")]
+    [InlineData(StageWidened, "1002,1003,142,143|2002,2003,142,143")]
     public void The_form_offers_only_stages_the_user_may_put_deals_into(long user, string expected)
     {
         var offered = string.Join("|", Admission.UsableStages(U(user), Meta()).Select(x => string.Join(",", x.Stages.Select(s => s.Id))));
@@ -322,6 +358,42 @@ public sealed class AdmissionTests
     }
 
     private static (int, string) Pair(AccessRefused? r) => (r!.Status, r.Code);
+
+    // ---- the Digital Pipeline key ------------------------------------------------------------
+
+    /// <summary>What GET /api/v1/dp/key decides: the caller first (as for every call), then the admin flag of the users list.</summary>
+    private static AccessRefused? DpKey(long user)
+    {
+        var (access, refusal) = Admission.Caller(user, Meta());
+        return refusal ?? Admission.ReadDpKey(access!);
+    }
+
+    [Theory]
+    [InlineData(Admin, null)]
+    [InlineData(AllA, "rights.admin_only")]      // every letter A is still not an administrator
+    [InlineData(Own, "rights.admin_only")]
+    [InlineData(NoView, "rights.admin_only")]
+    [InlineData(NoAdd, "rights.admin_only")]
+    [InlineData(Staged, "rights.admin_only")]
+    [InlineData(Mate, "rights.admin_only")]
+    [InlineData(RetiredAdmin, "rights.user_inactive")] // a deactivated administrator is no administrator
+    [InlineData(Free, "rights.user_free")]
+    [InlineData(424242, "rights.user_unknown")]
+    public void Only_an_active_admin_may_read_the_digital_pipeline_key(long user, string? code)
+    {
+        var r = DpKey(user);
+        if (code is null)
+        {
+            Assert.Null(r);
+            return;
+        }
+        Assert.Equal((403, code), Pair(r));
+        var refusal = r!.Refusals.Single();
+        Assert.Equal(("", code), (refusal.Field, refusal.Code));
+        Assert.Equal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Params["user_id"]);
+    }
+
+
 
     // ---- every code is documented and worded -------------------------------------------------
 

@@ -67,6 +67,7 @@ internal static class Samples
         new GetAccountMeta(Account) { ForUserId = 504141 },
         new GetCopySettings(Account, 504141),
         new SaveCopySettings(Account, 504141, new CopyAccess([504141, 504142], [0, 267688])),
+        new AdmitDpKey(Account, 504141),
         new GetAccountStatus(Account),
         new ListAccountJobs(Account),
         new ListJobs(Account, 504141, false, 20, 20, 1690000000),
@@ -100,6 +101,7 @@ internal static class Samples
         View,
         new CopySettingsView(new CopyAccess([504141], [267688]), [new SettingsUserView(504141, "Анна", 0)], [new SettingsGroupView(0, "Отдел продаж"), new SettingsGroupView(267688, "Менеджеры")], true, 504141, 1700000600),
         new AccessRefused(403, "rights.user_inactive", "The user is deactivated", "user 504142 is deactivated in amoCRM", [Refusal.Of("", "rights.user_inactive", "user 504142 is deactivated in amoCRM", ("user_id", 504142))]),
+        new DpKeyAdmitted(Account),
         new JobPage(41, 20, 20, [new JobSummaryView(Job, "completed", "copy", 504141, 1700000001, 1700000100, 1, 2, 2, 2, 0, true)]),
         // events
         new AccountInstalled("demo.amocrm.ru", "v1.c2VhbGVk", 1700000000),

@@ -96,6 +96,16 @@ public abstract class HostClient
         return await Http.SendAsync(request);
     }
 
+    /// <summary>The account's Digital Pipeline key as its admin reads it (only admins may: docs/API.md "Rights").</summary>
+    public async Task<string> DpKeyAsync(long? accountId = null)
+    {
+        var admin = accountId is null || accountId == Sandbox.DemoAccountId ? 5000001 : (long?)null; // elsewhere the token's user is the admin
+        using var r = await CallAsync(HttpMethod.Get, "api/v1/dp/key", token: await WidgetTokenAsync(accountId, admin));
+        var text = await r.Content.ReadAsStringAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"dp key: {(int)r.StatusCode} {text}");
+        return JsonNode.Parse(text)!["key"]!.GetValue<string>();
+    }
+
     public async Task<(int Status, JsonObject Body)> PostCopyAsync(object body, long? accountId = null)
     {
         using var r = await CallAsync(HttpMethod.Post, "api/v1/copies", body, accountId: accountId);

@@ -167,6 +167,27 @@ describe('DP rule screen', () => {
     w.unmount();
   });
 
+  it.each<['ru' | 'en', RegExp]>([
+    ['ru', /только администратор amoCRM/],
+    ['en', /Only an amoCRM administrator can set up/],
+  ])('tells a user who is not an admin, in %s, that only administrators set up DP rules', async (lang, words) => {
+    const refusal = fail({
+      kind: 'problem', status: 403, title: 'Only administrators may set up Digital Pipeline rules', detail: 'Only an amoCRM administrator of the account may read the Digital Pipeline key', fieldErrors: {},
+      code: 'rights.admin_only', params: {}, refusals: [{ field: '', code: 'rights.admin_only', params: { user_id: '5000002' }, message: 'user 5000002 is not an administrator of the account' }],
+    });
+    useFakeDeps(fakeApi({ getDpKey: [refusal] }).api, { lang });
+    const w = mountScreen(DpRuleScreen);
+    await vi.waitFor(() => expect(w.find('[data-testid="backend-error"]').exists()).toBe(true));
+    const text = w.find('[data-testid="backend-error"]').text();
+    expect(text).toMatch(words);
+    expect(text).not.toContain('is not an administrator of the account'); // the service's English stays out
+    expect(w.find('[data-testid="retry"]').exists()).toBe(false); // asking again would not change the answer
+    expect(w.find('[data-testid="dp-key-ok"]').exists()).toBe(false);
+    const emitted = (w.emitted('change') ?? []) as { key: string }[][];
+    expect(emitted.every(([fields]) => fields!.key === '')).toBe(true); // no key goes into the trigger's fields
+    w.unmount();
+  });
+
   it('shows a saved delay in the largest unit that divides it', async () => {
     useFakeDeps(fakeApi().api);
     const pinia = createPinia();
