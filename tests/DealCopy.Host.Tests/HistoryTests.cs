@@ -52,6 +52,23 @@ public sealed class HistoryTests : HostTestBase
         Assert.Equal(("undone", false), (after["items"]![0]!["status"]!.GetValue<string>(), after["items"]![0]!["can_undo"]!.GetValue<bool>()));
     }
 
+    [Fact]
+    public async Task Whether_a_viewer_sees_everyones_runs_is_read_from_amocrms_users_not_from_the_widget_token()
+    {
+        var veraId = await Host.PostCopyWithTokenAsync(new { lead_ids = new[] { Reference }, target = new { pipeline_id = Repeat } }, await Host.WidgetTokenAsync(userId: Vera));
+        await Host.WaitJobAsync(veraId);
+
+        // Борис is a manager in amoCRM; a token that says is_admin does not make him one
+        var forged = await Sandbox.Control.WidgetTokenAsync(Sandbox.DemoAccountId, Boris, new JsonObject { ["is_admin"] = true });
+        using var r = await Host.CallAsync(HttpMethod.Get, "api/v1/copies", token: forged);
+        Assert.Equal(200, (int)r.StatusCode);
+        var page = (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        Assert.DoesNotContain(veraId, Ids(page));
+        Assert.All(page["items"]!.AsArray(), i => Assert.Equal(Boris, i!["started_by"]!.GetValue<long>()));
+        var (_, admin) = await HistoryAsync(Admin);
+        Assert.Contains(veraId, Ids(admin));
+    }
+
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=101", "limit")]

@@ -120,7 +120,17 @@ public sealed class AccountActor : ReceivePersistentActor
         Command<GetJob>(ViewJob);
         Command<JobHealth>(h => _health[h.JobId] = h);
         Command<UndoJob>(Undo);
-        Command<ListJobs>(m => Sender.Tell(History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, m.ViewerIsAdmin), m.Offset, m.Limit, m.CreatedSince)));
+        Command<ListJobs>(m => WhenInstalled(() =>
+        {
+            // both pages as of now, on the actor's thread (jobs change under it); the users list says which one is the viewer's
+            var asAdmin = History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, IsAdmin: true), m.Offset, m.Limit, m.CreatedSince);
+            var asUser = History.JobHistory.Page(_state.Jobs.Values, new History.HistoryViewer(m.ViewerUserId, IsAdmin: false), m.Offset, m.Limit, m.CreatedSince);
+            Tracked(WithMetadata(meta =>
+            {
+                var (user, refusal) = Admission.Caller(m.ViewerUserId, meta);
+                return (object?)refusal ?? (user!.IsAdmin ? asAdmin : asUser);
+            })).PipeTo(Sender);
+        }));
         Command<StartRepeatDeal>(Repeat);
         Command<UninstallAccount>(Uninstall);
         Command<Due>(d =>

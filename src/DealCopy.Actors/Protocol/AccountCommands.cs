@@ -104,5 +104,8 @@ public sealed record UninstallAccount(long AccountId) : IWithAccountId;
 
 public sealed record AccountUninstalledReply(long AccountId, int CancelledJobs) : IDealCopyMessage;
 
-/// <summary>The jobs a user may see, newest first (GET /api/v1/copies); replies <see cref="JobPage"/>.</summary>
-public sealed record ListJobs(long AccountId, long ViewerUserId, bool ViewerIsAdmin, int Offset, int Limit, long CreatedSince) : IWithAccountId;
+/// <summary>
+/// The jobs a user may see, newest first (GET /api/v1/copies); replies <see cref="JobPage"/>. Whether the viewer is an
+/// administrator (and sees everyone's runs) is read from amoCRM's users list, not from the widget token.
+/// </summary>
+public sealed record ListJobs(long AccountId, long ViewerUserId, int Offset, int Limit, long CreatedSince) : IWithAccountId;

@@ -209,7 +209,7 @@ public static class WidgetApi
         var caller = Caller(ctx);
         var days = ctx.RequestServices.GetRequiredService<JobsOptions>().HistoryDays;
         var since = ctx.RequestServices.GetRequiredService<Hooks.JobClock>().Time.GetUtcNow().AddDays(-days).ToUnixTimeSeconds();
-        var answer = await Ask(ctx, new ListJobs(caller.AccountId, caller.UserId, caller.IsAdmin, offset, limit, since));
+        var answer = await Ask(ctx, new ListJobs(caller.AccountId, caller.UserId, offset, limit, since));
         return answer switch
         {
             JobPage page => Results.Json(new
@@ -235,6 +235,9 @@ public static class WidgetApi
                     url = $"/api/v1/copies/{j.Id}",
                 }),
             }, Problem.Json),
+            AccessRefused r => Refused(r),
+            AmoUnavailable u => Problem.Of(502, "amo.unavailable", "amoCRM is unavailable", u.Detail),
+            AccountNotInstalled => Problem.Of(401, "account.not_installed", "Unauthorized", $"DealCopy is not installed in account {caller.AccountId}", parameters: Refusal.Parameters(("account_id", caller.AccountId))),
             IResult r => r,
             _ => Unexpected(answer),
         };

@@ -70,7 +70,7 @@ internal static class Samples
         new AdmitDpKey(Account, 504141),
         new GetAccountStatus(Account),
         new ListAccountJobs(Account),
-        new ListJobs(Account, 504141, false, 20, 20, 1690000000),
+        new ListJobs(Account, 504141, 20, 20, 1690000000),
         new AuthorizeWidgetCall(Account, "6f1a0a0e-5a3c-4d4e-9c0a-1b2c3d4e5f60", 1700001800, 1700000000) { UserId = 504141 },
         // replies
         new AccountInstalledReply(Account, "demo"),
