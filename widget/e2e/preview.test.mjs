@@ -114,3 +114,25 @@ test('en, list: the preview of three deals, then the copy, history and undo', { 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('ru and en, settings and Digital Pipeline rule: the options tried on a deal show its preview; nothing is copied', { skip: skipFake }, async () => {
+  for (const [area, lang, heading, shot] of [['open-settings', 'ru', 'Проверить на сделке', 'preview-settings-ru'], ['open-dp', 'en', 'Try on a deal', 'preview-dp-en']]) {
+    const { page, context, errors } = await openHarness(suite.browser, suite.backend.baseUrl, { lang });
+    await page.getByTestId(area).click();
+    const tryIt = page.getByTestId('try-on-deal');
+    await tryIt.waitFor({ timeout: 20_000 });
+    assert.match(await tryIt.innerText(), new RegExp(heading));
+    const before = (await api(suite.backend.baseUrl, '/api/v1/copies', { userId: 5000001 })).body.total;
+    await tryIt.locator('input').fill('20000001');
+    await tryIt.getByTestId('try-preview').click();
+    const summary = tryIt.getByTestId('preview-summary');
+    await summary.waitFor({ timeout: 20_000 });
+    assert.match(await summary.innerText(), lang === 'ru' ? /Будет создано копий: \d+/ : /Copies to create: \d+/);
+    if (lang === 'ru') assert.doesNotMatch(await tryIt.innerText(), englishSentence);
+    await screenshot(page, shot);
+    // a dry run: no job was started
+    assert.equal((await api(suite.backend.baseUrl, '/api/v1/copies', { userId: 5000001 })).body.total, before);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

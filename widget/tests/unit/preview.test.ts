@@ -168,3 +168,37 @@ describe('the Preview step', () => {
     w.unmount();
   });
 });
+
+describe('try on a deal (settings and Digital Pipeline rule)', () => {
+  it.each([
+    ['settings', () => import('../../src/presentation/components/SettingsScreen.vue')],
+    ['Digital Pipeline rule', () => import('../../src/presentation/components/DpRuleScreen.vue')],
+  ] as const)('the %s previews its options on a deal the user names, nothing copied', async (_, load) => {
+    const screen = (await load()).default;
+    const { api, calls } = fakeApi();
+    useFakeDeps(api, { lang: 'ru' });
+    const w = mountIt(screen, {});
+    await vi.waitFor(() => expect(w.find('[data-testid="try-on-deal"]').exists()).toBe(true));
+    expect(w.find('[data-testid="try-on-deal"]').text()).toContain('Проверить на сделке');
+    await w.find('[data-testid="try-on-deal"] input').setValue('20000001');
+    await w.find('[data-testid="try-preview"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="preview-summary"]').exists()).toBe(true));
+    const call = calls.find((c) => c.method === 'previewCopy')!;
+    expect(call.args[0]).toEqual([20000001]);
+    expect(calls.some((c) => c.method === 'startCopy')).toBe(false);
+    w.unmount();
+  });
+
+  it('shows the refusal of a deal the user may not see, in the user\'s language', async () => {
+    const screen = (await import('../../src/presentation/components/SettingsScreen.vue')).default;
+    const { api } = fakeApi({ previewCopy: [fail({ kind: 'problem', status: 404, code: 'deals.not_found', title: 'Source deals not found', detail: '', fieldErrors: {}, params: {} })] });
+    useFakeDeps(api, { lang: 'ru' });
+    const w = mountIt(screen, {});
+    await vi.waitFor(() => expect(w.find('[data-testid="try-on-deal"]').exists()).toBe(true));
+    await w.find('[data-testid="try-on-deal"] input').setValue('777');
+    await w.find('[data-testid="try-preview"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-testid="try-on-deal"] [data-testid="backend-error"]').exists()).toBe(true));
+    expect(w.find('[data-testid="try-on-deal"] [data-testid="backend-error"]').text()).toContain('Некоторых сделок не существует.');
+    w.unmount();
+  });
+});
