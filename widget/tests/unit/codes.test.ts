@@ -104,4 +104,24 @@ describe('coded answers in the interface', () => {
     expect(text).toContain('Сделки нельзя класть в «Неразобранное».');
     expect(text).not.toMatch(/cannot|Some settings/);
   });
+
+  it('a refused field is named once, also when its text names it itself', async () => {
+    const { mount } = await import('@vue/test-utils');
+    const { default: BackendErrorAlert } = await import('../../src/presentation/components/BackendErrorAlert.vue');
+    const { fakeApi, useFakeDeps } = await import('./fakes');
+    useFakeDeps(fakeApi({}).api, { lang: 'ru' });
+    const w = mount(BackendErrorAlert, {
+      props: {
+        error: {
+          kind: 'problem', status: 400, title: 'The request is malformed', fieldErrors: {}, code: 'request.invalid', params: {},
+          refusals: [
+            { field: 'target.pipeline_id', code: 'request.missing_field', params: { field: 'target.pipeline_id' }, message: 'required' },
+            { field: 'target.status_id', code: 'stage.unsorted', params: { status_id: '61000001' }, message: 'Unsorted' },
+          ],
+        },
+      },
+    });
+    const items = w.findAll('[data-testid="backend-error-fields"] li').map((li) => li.text());
+    expect(items).toEqual(['target.pipeline_id: обязательное поле не указано', 'target.status_id: Сделки нельзя класть в «Неразобранное».']);
+  });
 });
