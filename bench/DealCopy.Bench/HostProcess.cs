@@ -29,7 +29,11 @@ public sealed class HostProcess : IAsyncDisposable
         _settings = settings;
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new("Bearer", "bench");
+        Api = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>The widget's view of this node (no operator token: calls carry their own X-Auth-Token).</summary>
+    public HttpClient Api { get; }
 
     public string Name { get; }
     public int AkkaPort { get; }
@@ -181,6 +185,7 @@ public sealed class HostProcess : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Api.Dispose();
         if (Running)
         {
             try { _process!.Kill(); } catch (InvalidOperationException) { }

@@ -55,7 +55,8 @@ public static class Memory
         var done = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, size), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, _) =>
         {
-            var created = await sandbox.Control.CreateAccountAsync(new JsonObject());
+            // a subdomain of its own: the sandbox's random ones (8 hex digits) collide among tens of thousands
+            var created = await sandbox.Control.CreateAccountAsync(new JsonObject { ["subdomain"] = $"p4-{i}" });
             var a = new BenchAccount(created["id"]!.GetValue<long>(), created["referer"]!.GetValue<string>(), created["admin_token"]!.GetValue<string>(), created["admin_user_id"]!.GetValue<long>(), 1);
             await host.InstallAsync(a);
             accounts[i] = a;

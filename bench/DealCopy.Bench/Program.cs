@@ -16,6 +16,7 @@ switch (args[0])
     case "p2": await SingleCopy.P2(options); break;
     case "p3": return await HookIntake.P3(options) == 0 ? 0 : 1;
     case "p4": await Memory.P4(options); break;
+    case "p5": await ScaleOut.P5(options); break;
     case "smoke": await Smoke.Run(options); break;
     default:
         Console.Error.WriteLine($"unknown figure '{args[0]}'");
