@@ -132,11 +132,25 @@ public sealed class HostProcess : IAsyncDisposable
         return r.IsSuccessStatusCode ? JsonNode.Parse(await r.Content.ReadAsStringAsync()) : null;
     }
 
+    /// <summary>Installs through the operator API; a 503 (the account did not answer in time: "repeat the request") is repeated, as an operator would.</summary>
     public async Task InstallAsync(BenchAccount account)
     {
-        using var answer = await Http.PostAsJsonAsync("admin/v1/accounts", new { account_id = account.Id, referer = account.Referer, access_token = account.Token });
-        if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"install of {account.Id} on {Name} failed: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var answer = await Http.PostAsJsonAsync("admin/v1/accounts", new { account_id = account.Id, referer = account.Referer, access_token = account.Token });
+            if (answer.IsSuccessStatusCode) return;
+            if ((int)answer.StatusCode != 503 || attempt >= 5)
+                throw new InvalidOperationException($"install of {account.Id} on {Name} failed: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+            Interlocked.Increment(ref _retries);
+        }
     }
+
+    private int _retries;
+
+    /// <summary>How many calls were repeated after a 503 (reported with the figure).</summary>
+    public int Retries => _retries;
+
+    public void CountRetry() => Interlocked.Increment(ref _retries);
 
     /// <summary>Resident memory of the process (VmRSS), in bytes.</summary>
     public long RssBytes()

@@ -36,7 +36,7 @@ public static class ScaleOut
         Console.WriteLine($"load: {Memory.LoadAverage()} (nproc {Environment.ProcessorCount}); all nodes, the sandbox and PostgreSQL on this one machine");
         Console.WriteLine();
         Table(["nodes", "accounts", "jobs", "wall s", "jobs/s", "amoCRM requests", "429s", "start p50 ms", "start p99 ms", "shards per node", "accounts per node",
-            "leaving node: exit s", "its accounts' longest wait for an answer while it left: p50 / p99 / max s", "failed calls while moving"], rows);
+            "leaving node: exit s", "its accounts' longest wait for an answer while it left: p50 / p99 / max s", "failed calls while moving", "503s repeated (installs, starts)"], rows);
         Console.WriteLine();
         foreach (var line in spread) Console.WriteLine(line);
     }
@@ -174,7 +174,7 @@ public static class ScaleOut
             }
             return ([
                 size.ToString(C), count.ToString(C), count.ToString(C), wall.ToString("F1", C), (count / wall).ToString("F1", C), calls.Requests.ToString(C), calls.Limited.ToString(C),
-                Median(starts).ToString("F0", C), Percentile(starts, 99).ToString("F0", C), shards, entities, exit, served, failures,
+                Median(starts).ToString("F0", C), Percentile(starts, 99).ToString("F0", C), shards, entities, exit, served, failures, nodes.Sum(n => n.Retries).ToString(C),
             ], detail);
         }
         catch
@@ -201,7 +201,7 @@ public static class ScaleOut
             var text = await r.Content.ReadAsStringAsync();
             if (r.IsSuccessStatusCode) return JsonNode.Parse(text)!["id"]!.GetValue<string>();
             if ((int)r.StatusCode != 503 || attempt >= 5) throw new InvalidOperationException($"POST /api/v1/copies on {node.Name} answered {(int)r.StatusCode}: {text}");
-            Progress($"POST /api/v1/copies on {node.Name} answered 503 (attempt {attempt}); repeating it with the same idempotency key");
+            node.CountRetry();
         }
     }
 
