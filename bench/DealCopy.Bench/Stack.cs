@@ -55,9 +55,9 @@ public sealed class Stack : IAsyncDisposable
     public HttpClient Http { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<Stack> StartAsync(BenchOptions options, IDictionary<string, string?>? host = null, Action<SandboxOptions>? sandbox = null)
-    {
-        var amo = await AmoSandboxServer.StartAsync(o =>
+    /// <summary>The sandbox as every figure sets it up: amoCRM's limits at the bench's latency.</summary>
+    public static Task<AmoSandboxServer> StartSandboxAsync(BenchOptions options, Action<SandboxOptions>? sandbox = null) =>
+        AmoSandboxServer.StartAsync(o =>
         {
             o.SeedDemoAccount = false;
             o.RequestsPerSecond = 7;
@@ -67,6 +67,10 @@ public sealed class Stack : IAsyncDisposable
             o.RequestLogCapacity = 1_000_000;
             sandbox?.Invoke(o);
         });
+
+    public static async Task<Stack> StartAsync(BenchOptions options, IDictionary<string, string?>? host = null, Action<SandboxOptions>? sandbox = null)
+    {
+        var amo = await StartSandboxAsync(options, sandbox);
         var data = Path.Combine(Path.GetTempPath(), "dealcopy-bench-" + Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string?>
         {

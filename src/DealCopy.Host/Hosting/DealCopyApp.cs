@@ -91,6 +91,8 @@ public static class DealCopyApp
         builder.Services.AddOpenApi();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(Actors.Telemetry.DealCopyMetrics.MeterName)
+            // .NET's own: GC heap by generation, working set, thread pool, lock contention (docs/OPERATIONS.md)
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddProblemDetails();
 
