@@ -139,7 +139,7 @@ public sealed class Stack : IAsyncDisposable
     /// Starts a job as the widget does (POST /api/v1/copies with a fresh widget token and an idempotency key); a 503
     /// (the account did not answer in time) is repeated with the same key, as the widget repeats it. The job id.
     /// </summary>
-    public async Task<string> StartCopyAsync(BenchAccount account, object body)
+    public async Task<string> StartCopyAsync(BenchAccount account, object body, int attempts = 5)
     {
         var json = JsonSerializer.SerializeToNode(body)!.AsObject();
         json["idempotency_key"] ??= Guid.NewGuid().ToString("N");
@@ -150,7 +150,7 @@ public sealed class Stack : IAsyncDisposable
             using var r = await Http.SendAsync(request);
             var text = await r.Content.ReadAsStringAsync();
             if (r.IsSuccessStatusCode) return JsonNode.Parse(text)!["id"]!.GetValue<string>();
-            if ((int)r.StatusCode != 503 || attempt >= 5) throw new InvalidOperationException($"POST /api/v1/copies answered {(int)r.StatusCode}: {text}");
+            if ((int)r.StatusCode != 503 || attempt >= attempts) throw new InvalidOperationException($"POST /api/v1/copies answered {(int)r.StatusCode}: {text}");
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] POST /api/v1/copies answered 503 (attempt {attempt}); repeating it with the same idempotency key");
             Retries++;
         }
