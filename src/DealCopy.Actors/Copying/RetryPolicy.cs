@@ -10,7 +10,7 @@ public sealed record RetryDecision(bool WaitForAccount, TimeSpan Delay, JobError
 /// <summary>The job's retry tuning (<c>Jobs</c> section): backoff while nothing succeeds, and how often a blocked account is probed.</summary>
 public sealed record RetrySettings(TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSpan AccountProbe)
 {
-    public static RetrySettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(60));
+    public static RetrySettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
 }
 
 /// <summary>The account is not installed (disconnected, or tokens dropped): nothing can be done for it until it is installed again.</summary>

@@ -31,7 +31,7 @@ public sealed class JobsOptions
     /// <summary>The first wait after a failed step; it doubles while nothing succeeds and starts again after progress.</summary>
     public double RetryBaseSeconds { get; set; } = 1;
     /// <summary>The longest wait between attempts of a failing step.</summary>
-    public double RetryMaxSeconds { get; set; } = 300;
+    public double RetryMaxSeconds { get; set; } = 30;
     /// <summary>How often a job waiting for its account (blocked, not paid, authorization gone) probes amoCRM again.</summary>
     public double AccountProbeSeconds { get; set; } = 60;
     /// <summary>How many days back GET /api/v1/copies lists jobs; older jobs stay in the journal and answer GET /api/v1/copies/{id}.</summary>
