@@ -184,24 +184,26 @@ public static class Faults
     }
 
     /// <summary>
-    /// What the sandbox holds, judged as FaultMatrixTests judges it: exactly one marked copy per source and no other
-    /// new deal, each copy with its source's contacts, company, products, notes and tasks exactly once, the copy's
-    /// trace note once in the copy and once in its source.
+    /// What the sandbox holds after a copy run (this figure and FaultMatrixTests share it): exactly
+    /// <paramref name="copiesPerSource"/> marked copies per source and no other new deal, each copy with its source's
+    /// contacts, company, products, notes and tasks exactly once, the copy's trace note once in the copy and once in
+    /// its source. Returns what is wrong, empty when everything is.
     /// </summary>
-    private static List<string> Check(JsonObject before, JsonObject after, IReadOnlyList<long> sources, IReadOnlyList<string> jobs, string referer)
+    public static List<string> CopiesExactlyOnce(JsonObject before, JsonObject after, IReadOnlyList<long> sources, IReadOnlyList<string> jobs, string referer,
+        int copiesPerSource = 1)
     {
         var problems = new List<string>();
         IEnumerable<JsonObject> Leads(JsonObject dump) => dump["leads"]!.AsArray().Select(l => l!.AsObject());
         var existing = Leads(before).Select(l => l["id"]!.GetValue<long>()).ToHashSet();
         var made = Leads(after).Where(l => !existing.Contains(l["id"]!.GetValue<long>())).ToList();
         var copies = made.Where(l => Marker(l) is { } m && jobs.Any(j => m.Contains($"#dealcopy-{j}-", StringComparison.Ordinal))).ToList();
-        if (made.Count != sources.Count) problems.Add($"{made.Count} new deals, expected {sources.Count}");
+        if (made.Count != sources.Count * copiesPerSource) problems.Add($"{made.Count} new deals, expected {sources.Count * copiesPerSource}");
         if (copies.Count != made.Count) problems.Add($"{made.Count - copies.Count} new deal(s) without this run's marker");
         var bySource = copies.GroupBy(SourceOf).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var s in sources)
         {
             var count = bySource.TryGetValue(s, out var c) ? c.Count : 0;
-            if (count != 1) problems.Add($"source {s} has {count} copies");
+            if (count != copiesPerSource) problems.Add($"source {s} has {count} copies, expected {copiesPerSource}");
         }
 
         ILookup<long, JsonObject> NotesIn(JsonObject dump) => dump["notes"]!.AsArray().Select(n => n!.AsObject())
@@ -229,8 +231,14 @@ public static class Faults
             var traces = notes[sourceId].Count(n => NoteKey(n) == $"service_message|Создана копия сделки: #{copyId} https://{referer}/leads/detail/{copyId}");
             if (traces != 1) problems.Add($"source {sourceId} has {traces} trace notes of copy {copyId}");
         }
-        // the full deals have what the figure claims (so "exactly once" is not vacuous)
-        var first = sources.Count > 0 ? leadsBefore[sources[0]] : null;
+        return problems;
+    }
+
+    /// <summary>The figure's deals have what it claims (so "exactly once" is not vacuous).</summary>
+    private static List<string> Check(JsonObject before, JsonObject after, IReadOnlyList<long> sources, IReadOnlyList<string> jobs, string referer)
+    {
+        var problems = CopiesExactlyOnce(before, after, sources, jobs, referer);
+        var first = before["leads"]!.AsArray().Select(l => l!.AsObject()).FirstOrDefault(l => sources.Count > 0 && l["id"]!.GetValue<long>() == sources[0]);
         if (first is not null && (Contacts(first).Count() != FullDeal.Contacts || Products(first).Count() != FullDeal.Products || !Companies(first).Any()))
             problems.Add($"source {sources[0]} is not a full deal: {Contacts(first).Count()} contacts, {Products(first).Count()} products, {Companies(first).Count()} companies");
         return problems;

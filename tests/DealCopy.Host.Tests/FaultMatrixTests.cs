@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using DealCopy.AmoClient.Model;
 using DealCopy.AmoSandbox;
 using DealCopy.AmoSandbox.Platform;
 using DealCopy.Host.Tests.Support;
@@ -33,25 +32,6 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : HostTestBase
         ["Security:TokenClockSkewSeconds"] = "120",
     };
 
-    private static readonly FaultRule[] Weather =
-    [
-        new() { Path = "/api/v4/*", Kind = "status", Status = 429, RetryAfter = 1 },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 429, OmitRetryAfter = true },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 500 },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 502 },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 503 },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 504 },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 500, AfterCommit = true },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 504, AfterCommit = true },
-        new() { Path = "/api/v4/*", Kind = "status", Status = 401 },
-        new() { Path = "/api/v4/*", Kind = "timeout" },
-        new() { Path = "/api/v4/*", Kind = "reset" },
-        new() { Path = "/api/v4/*", Kind = "lost_response" },
-        new() { Path = "/oauth2/access_token", Kind = "status", Status = 500 },
-        new() { Path = "/oauth2/access_token", Kind = "reset" },
-        new() { Path = "/oauth2/access_token", Kind = "lost_response" },
-    ];
-
     [Fact]
     public async Task A_300_copy_job_under_every_fault_at_once_makes_each_copy_and_everything_in_it_exactly_once()
     {
@@ -65,12 +45,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : HostTestBase
         var sources = Leads(before).Where(l => l["pipeline_id"]!.GetValue<long>() is Sales or Delivery && l["name"]!.GetValue<string>() != "Сделка с длинным текстом")
             .Select(l => l["id"]!.GetValue<long>()).Take(100).ToArray();
         Assert.Equal(100, sources.Length);
-        var existing = Leads(before).Select(l => l["id"]!.GetValue<long>()).ToHashSet();
-        foreach (var rule in Weather)
-        {
-            rule.Rate = Rate;
-            await Sandbox.Control.AddFaultAsync(rule);
-        }
+        foreach (var rule in Bench.Faults.Weather(Rate)) await Sandbox.Control.AddFaultAsync(rule); // the figure's weather, at the test's rate
         var clock = Stopwatch.StartNew();
 
         var request = new
@@ -100,39 +75,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : HostTestBase
         var all = await Sandbox.Control.RequestsAsync();
         Assert.Contains(all, e => e.Path == "/oauth2/access_token" && e.Status == 200 && e.AtMs > log.First(l => l.Path.StartsWith("/api/v4/leads", StringComparison.Ordinal) && l.Method == "POST").AtMs); // rotated mid-run
 
-        // exactly 300 new deals, all of them this job's marked copies, three per source
-        var made = Leads(after).Where(l => !existing.Contains(l["id"]!.GetValue<long>())).ToList();
-        Assert.Equal(300, made.Count);
-        var copies = CopiesOf(after, id);
-        Assert.Equal(300, copies.Count);
-        Assert.All(copies.GroupBy(SourceOf), g => Assert.Equal(3, g.Count()));
-        Assert.Equal(sources.Order(), copies.Select(SourceOf).Distinct().Order());
-
-        ILookup<long, JsonObject> NotesIn(JsonObject dump) => dump["notes"]!.AsArray().Select(n => n!.AsObject())
-            .Where(n => n["entity_type"]?.GetValue<string>() is null or "leads").ToLookup(n => n["entity_id"]!.GetValue<long>());
-        ILookup<long, JsonObject> TasksIn(JsonObject dump) => dump["tasks"]!.AsArray().Select(n => n!.AsObject()).ToLookup(t => t["entity_id"]?.GetValue<long>() ?? 0);
-        var (sourceNotes, sourceTasks, notes, tasks) = (NotesIn(before), TasksIn(before), NotesIn(after), TasksIn(after));
-        var problems = new List<string>();
-        foreach (var copy in copies)
-        {
-            var copyId = copy["id"]!.GetValue<long>();
-            var source = LeadIn(before, SourceOf(copy));
-            var sourceId = source["id"]!.GetValue<long>();
-            void Same(string what, IEnumerable<string> expected, IEnumerable<string> actual)
-            {
-                var e = expected.Order().ToList();
-                var a = actual.Order().ToList();
-                if (!e.SequenceEqual(a)) problems.Add($"copy {copyId} of {sourceId}: {what} [{string.Join(", ", a)}], expected [{string.Join(", ", e)}]");
-            }
-            Same("contacts", Contacts(source), Contacts(copy));
-            Same("company", Companies(source), Companies(copy));
-            Same("products", Products(source), Products(copy));
-            Same("tasks", sourceTasks[sourceId].Where(t => !string.IsNullOrEmpty(t["text"]?.GetValue<string>())).Select(TaskKey), tasks[copyId].Select(TaskKey));
-            Same("notes", sourceNotes[sourceId].Where(n => NoteTypes.IsCreatable(n["note_type"]?.GetValue<string>()) && n["params"] is JsonObject).Select(NoteKey)
-                .Append($"service_message|Копия сделки #{sourceId} https://dealcopy-demo.amocrm.ru/leads/detail/{sourceId}"), notes[copyId].Select(NoteKey));
-            var traces = notes[sourceId].Count(n => NoteKey(n) == $"service_message|Создана копия сделки: #{copyId} https://dealcopy-demo.amocrm.ru/leads/detail/{copyId}");
-            if (traces != 1) problems.Add($"source {sourceId} has {traces} trace notes of copy {copyId}");
-        }
+        // exactly 300 new deals, all of them this job's marked copies, three per source, each with everything once
+        var problems = Bench.Faults.CopiesExactlyOnce(before, after, sources, [id], "dealcopy-demo.amocrm.ru", copiesPerSource: 3);
+        Assert.Equal(300, CopiesOf(after, id).Count);
         foreach (var sourceId in sources)
         {
             var original = LeadIn(after, sourceId);
@@ -141,18 +86,4 @@ public sealed class FaultMatrixTests(ITestOutputHelper output) : HostTestBase
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(20)));
     }
-
-    private static IEnumerable<string> Contacts(JsonObject lead) =>
-        (lead["_embedded"]?["contacts"]?.AsArray() ?? []).Select(c => $"{c!["id"]}{(c["is_main"]?.GetValue<bool>() == true ? " main" : "")}");
-
-    private static IEnumerable<string> Companies(JsonObject lead) =>
-        (lead["_embedded"]?["companies"]?.AsArray() ?? []).Select(c => c!["id"]!.ToJsonString());
-
-    private static IEnumerable<string> Products(JsonObject lead) =>
-        (lead["_embedded"]?["catalog_elements"]?.AsArray() ?? []).Select(p => $"{p!["id"]}×{p["metadata"]?["quantity"]}");
-
-    private static string TaskKey(JsonObject t) => $"{t["text"]}|{t["is_completed"]}";
-
-    private static string NoteKey(JsonObject n) =>
-        $"{n["note_type"]}|{(n["params"]?["text"] is { } text ? text.GetValue<string>() : n["params"]?.ToJsonString())}";
 }
