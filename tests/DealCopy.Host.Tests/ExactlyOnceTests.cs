@@ -7,6 +7,9 @@ namespace DealCopy.Host.Tests;
 /// <summary>Accepted means done, exactly once: across a node stop, and after answers amoCRM never sent back.</summary>
 public abstract class ExactlyOnceTests : HostTestBase
 {
+    // creates of 50, not 250: the stop must land between the first creates and the last
+    protected override IDictionary<string, string?> HostSettings => new Dictionary<string, string?> { ["Amo:MaxCreateBatch"] = "50" };
+
     private long[] SomeDeals(JsonObject dump, int count) =>
         Leads(dump).Where(l => l["pipeline_id"]!.GetValue<long>() != Archive).Select(l => l["id"]!.GetValue<long>()).Take(count).ToArray();
 
@@ -24,7 +27,7 @@ public abstract class ExactlyOnceTests : HostTestBase
         Assert.InRange(madeBeforeRestart, 50, 199);
 
         await Sandbox.Control.ClearFaultsAsync();
-        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres); // same journal; nobody re-sends the request
+        Host = await TestHost.StartAsync(Sandbox, DataPath, Postgres, HostSettings); // same journal; nobody re-sends the request
         var job = await Host.WaitJobAsync(id, TimeSpan.FromSeconds(90));
 
         Assert.Equal("completed", job["status"]!.GetValue<string>());

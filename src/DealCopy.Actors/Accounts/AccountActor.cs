@@ -90,6 +90,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private AccountState _state = new();
     private IActorRef? _gateway;
+    private readonly AmoWeather _weather; // what amoCRM's answers taught about this account's writes (not journaled)
     private Task<AccountMetadata>? _metadata;
     private AccountMetadata? _doubted; // the metadata a 403 cast doubt on: the fallback of its reload (OrElse)
     private int _sinceSnapshot;
@@ -99,6 +100,7 @@ public sealed class AccountActor : ReceivePersistentActor
     {
         _accountId = long.Parse(entityId, CultureInfo.InvariantCulture);
         _services = services;
+        _weather = services.Settings.Gateway.NewWeather();
         PersistenceId = "account-" + entityId;
         // wherever this account ran until a moment ago may have used its whole last second of amoCRM's budget
         services.Gates.For(_accountId).AssumeFull();
@@ -212,7 +214,7 @@ public sealed class AccountActor : ReceivePersistentActor
         if (_gateway is null)
         {
             var client = _services.Client.ForAccount(_accountId, _state.Referer);
-            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId), _services.Metrics), "gateway");
+            _gateway = Context.ActorOf(AmoGateway.Props(client, _services.Settings.Gateway, _services.Gates.For(_accountId), _weather, _services.Metrics), "gateway");
         }
     }
 
@@ -379,7 +381,7 @@ public sealed class AccountActor : ReceivePersistentActor
         var gateway = _gateway!;
         var self = Self;
         var timeout = _services.Settings.StepTimeout;
-        var budget = new CopyBudget(_services.Client.Options, _services.Settings.Gateway.MaxCreateBatch, _services.Settings.RequestsPerSecond);
+        var budget = new CopyBudget(_services.Client.Options, _weather.WriteSize, _services.Settings.RequestsPerSecond);
         var now = _services.Time.GetUtcNow();
         var access = _state.Access;
         Tracked(Run()).PipeTo(Sender);
@@ -746,7 +748,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         var copy = JsonConvert.DeserializeObject<JobState>(JsonConvert.SerializeObject(job, Serialization.DealCopySerializer.Settings), Serialization.DealCopySerializer.Settings)!;
         // jobs stamp what they send to amoCRM with amoCRM's clock (real time); only scheduling uses the injectable one
-        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources, notes, tasks), "job-" + job.JobId);
+        var child = Context.ActorOf(CopyJobActor.Props(_accountId, _state.Referer!, copy, _gateway!, _services.Settings, TimeProvider.System, sources, notes, tasks, _weather), "job-" + job.JobId);
         _children[job.JobId] = child;
         Context.SetReceiveTimeout(null);
     }

@@ -16,7 +16,7 @@ public sealed record ActorSettings(
     public int RequestsPerSecond { get; init; } = 7;
 
     public static ActorSettings Default { get; } = new(
-        new GatewaySettings(MaxBatch: 250, MaxCreateBatch: 50, MaxInFlight: 2, CallTimeout: TimeSpan.FromMinutes(2)),
+        new GatewaySettings(MaxBatch: 250, MaxCreateBatch: 250, MaxInFlight: 2, CallTimeout: TimeSpan.FromMinutes(2), MinCreateBatch: 50),
         MetadataTtl: TimeSpan.FromSeconds(60),
         IdlePassivation: TimeSpan.FromMinutes(2),
         StepTimeout: TimeSpan.FromMinutes(10),

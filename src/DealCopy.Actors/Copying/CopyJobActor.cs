@@ -52,14 +52,19 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private IReadOnlyList<Lead>? _prefetched;
     private IReadOnlyList<Note>? _prefetchedNotes; // a preview of this request read them moments ago: the first run uses them
     private IReadOnlyList<AmoTask>? _prefetchedTasks;
-    private Task<List<Note>>? _notesAhead; // read while the copies are made; a retried step reads again
+    private readonly AmoWeather? _weather; // the account's: its write size, and when amoCRM last answered
+    private long _failedAt = long.MinValue; // when the last attempt failed (Stopwatch timestamp)
+    // the sources' notes and tasks: read while the copies are made, kept for every retry of the steps that use them (a
+    // failed step used to read every remaining source again, which under amoCRM's everyday errors cost more than the copy)
+    private Task<List<Note>>? _notesAhead;
     private Task<List<AmoTask>>? _tasksAhead;
 
     /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
     /// <param name="prefetchedNotes">the sources' notes as a preview of this request read them (null: read them when needed); likewise <paramref name="prefetchedTasks"/></param>
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null,
-        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null)
+        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null, AmoWeather? weather = null)
     {
+        _weather = weather;
         _prefetched = prefetched;
         _prefetchedNotes = prefetchedNotes;
         _prefetchedTasks = prefetchedTasks;
@@ -81,9 +86,10 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="weather">what the account's gateway learns from amoCRM's answers (write size, last answer); without one, writes of the settings' maximum and the plain backoff</param>
     public static Props Props(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null,
-        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null) =>
-        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched, prefetchedNotes, prefetchedTasks));
+        IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null, AmoWeather? weather = null) =>
+        Akka.Actor.Props.Create(() => new CopyJobActor(accountId, referer, job, gateway, settings, time, prefetched, prefetchedNotes, prefetchedTasks, weather));
 
     protected override void PreStart() => Self.Tell(Run.Instance);
 
@@ -108,7 +114,10 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var decision = RetryPolicy.Decide(e, _failuresSinceProgress++, _settings.Retry);
+            // failures while amoCRM answers other calls are its weather, not an outage: they are retried after the base wait
+            var answered = _weather?.AnsweredSince(_failedAt) ?? false;
+            _failedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            var decision = RetryPolicy.Decide(e, RetryPolicy.Counted(_failuresSinceProgress++, answered), _settings.Retry);
             _retries++;
             _lastError = decision.Error;
             _waiting = decision.WaitForAccount;
@@ -155,13 +164,26 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         return task;
     }
 
+    /// <summary>
+    /// A read of the sources that the step's retries reuse: the one started ahead (it covers every source the step can
+    /// still need, since a step's to-do only shrinks), else a new one; a read that failed is made again.
+    /// </summary>
+    private static Task<T> ReadOnce<T>(ref Task<T>? read, Func<Task<T>> start)
+    {
+        if (read is null || read.IsFaulted || read.IsCanceled) read = Observed(start());
+        return read;
+    }
+
     private Task Journal(params IAccountEvent[] events) => Journal((IReadOnlyList<IAccountEvent>)events);
 
     private List<(string Key, CopyItemState Item, int Sequence)> Items() =>
         _job.Items.Select((kv, i) => (kv.Key, kv.Value, i)).ToList();
 
-    /// <summary>Chunks of whole items whose entity count stays within the create batch where possible.</summary>
-    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size) => CopyPlan.Chunks(items, size, _settings.Gateway.MaxCreateBatch);
+    /// <summary>
+    /// Chunks of whole items whose entity count stays within one write where possible: the account's write size as it
+    /// is when the step starts (after a 504 a retried step sends smaller chunks).
+    /// </summary>
+    private IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, int> size) => CopyPlan.Chunks(items, size, _weather?.WriteSize ?? _settings.Gateway.MaxCreateBatch);
 
     private LeadCopyDraft Draft(AccountMetadata meta, Lead source, string key, CopyItemState item, int sequence)
     {
@@ -182,8 +204,8 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             Prepare,
             () => CreateCopies(_meta!, _sources!),
             () => LinkProducts(_meta!, _sources!),
-            () => WriteNotes(_meta!, _sources!, Interlocked.Exchange(ref _notesAhead, null)),
-            () => CopyTasks(_meta!, _sources!, Interlocked.Exchange(ref _tasksAhead, null)),
+            () => WriteNotes(_meta!, _sources!),
+            () => CopyTasks(_meta!, _sources!),
             () => HandleOriginals(_sources!),
         ];
         for (; _step < steps.Length; _step++)
@@ -496,13 +518,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         });
     }
 
-    /// <param name="readAhead">the sources' notes, read while the copies were made (covers every source of <c>todo</c>)</param>
-    private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources, Task<List<Note>>? readAhead)
+    private async Task WriteNotes(AccountMetadata meta, Dictionary<long, Lead> sources)
     {
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Notes)).ToList();
         if (todo.Count == 0) return;
         var sourceNotes = Options.Content.Notes
-            ? (await (readAhead ?? Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(n => n.EntityId)
+            ? (await ReadOnce(ref _notesAhead, () => Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(n => n.EntityId)
             : Enumerable.Empty<Note>().ToLookup(n => n.EntityId);
         var planned = todo.Select(x =>
         {
@@ -554,13 +575,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <param name="readAhead">the sources' tasks, read while the copies were made (covers every source of <c>todo</c>)</param>
-    private async Task CopyTasks(AccountMetadata meta, Dictionary<long, Lead> sources, Task<List<AmoTask>>? readAhead)
+    private async Task CopyTasks(AccountMetadata meta, Dictionary<long, Lead> sources)
     {
         if (!Options.Content.OpenTasks && !Options.Content.FinishedTasks) return;
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Tasks) && sources.ContainsKey(x.Item.SourceId)).ToList();
         if (todo.Count == 0) return;
-        var sourceTasks = (await (readAhead ?? Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(t => t.EntityId);
+        var sourceTasks = (await ReadOnce(ref _tasksAhead, () => Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(t => t.EntityId);
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;

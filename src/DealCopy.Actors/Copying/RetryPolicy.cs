@@ -47,6 +47,20 @@ public static class RetryPolicy
         };
     }
 
+    /// <summary>
+    /// How many failures in a row amoCRM may answer other calls in between and still be retried after the base wait:
+    /// beyond it the step is failing on its own (whatever amoCRM says about it), and the backoff grows as usual.
+    /// </summary>
+    public const int WeatherFailures = 20;
+
+    /// <summary>
+    /// The failures the backoff counts: none while amoCRM answered some call of the account since the step last failed
+    /// (a few percent of 5xx, timeouts and lost answers — the step is tried again after the base wait), up to
+    /// <see cref="WeatherFailures"/>; otherwise every failure since the job last made progress (amoCRM is down: 1 s, 2 s, 4 s …).
+    /// </summary>
+    public static int Counted(int failuresSinceProgress, bool amoAnsweredSinceLastFailure) =>
+        amoAnsweredSinceLastFailure && failuresSinceProgress < WeatherFailures ? 0 : failuresSinceProgress;
+
     /// <summary><c>base × 2^failures</c>, at most the maximum: 1 s, 2 s, 4 s … while nothing succeeds.</summary>
     public static TimeSpan BackoffFor(int failuresSinceProgress, RetrySettings settings)
     {

@@ -89,8 +89,15 @@ public sealed record GatewayResult(long OpId, object? Value, Exception? Error) :
 /// </summary>
 internal sealed record AmoAnsweredForbidden(string What) : INoSerializationVerificationNeeded;
 
-/// <summary>Gateway limits (Amo:MaxBatch, Amo:MaxCreateBatch) and how many calls may wait for slots at once.</summary>
-public sealed record GatewaySettings(int MaxBatch, int MaxCreateBatch, int MaxInFlight, TimeSpan CallTimeout);
+/// <summary>
+/// Gateway limits (Amo:MaxBatch, Amo:MaxCreateBatch, and Amo:MinCreateBatch, the least a 504 brings writes down to) and how
+/// many calls may wait for slots at once.
+/// </summary>
+public sealed record GatewaySettings(int MaxBatch, int MaxCreateBatch, int MaxInFlight, TimeSpan CallTimeout, int MinCreateBatch = 50)
+{
+    /// <summary>A new account's <see cref="AmoWeather"/>: writes start at the maximum and follow amoCRM's answers (<see cref="WriteSizeState"/>).</summary>
+    public AmoWeather NewWeather() => new(MaxCreateBatch, MinCreateBatch);
+}
 
 /// <summary>
 /// Every amoCRM call of one account passes here (ARCHITECTURE §3.2). Pending ops of all the account's
@@ -112,6 +119,7 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
     private readonly AmoAccountClient _client;
     private readonly GatewaySettings _settings;
     private readonly SlidingWindowLimiter _limiter;
+    private readonly AmoWeather _weather;
     private readonly LinkedList<Pending> _queue = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopped = new();
@@ -119,12 +127,13 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
 
     private readonly Telemetry.DealCopyMetrics? _metrics;
 
-    public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, Telemetry.DealCopyMetrics? metrics = null)
+    public AmoGateway(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, AmoWeather weather, Telemetry.DealCopyMetrics? metrics = null)
     {
         _metrics = metrics;
         _client = client;
         _settings = settings;
         _limiter = limiter;
+        _weather = weather;
         Receive<GatewayOp>(op =>
         {
             _queue.AddLast(new Pending(op, Sender));
@@ -143,8 +152,8 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, Telemetry.DealCopyMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter, metrics));
+    public static Props Props(AmoAccountClient client, GatewaySettings settings, SlidingWindowLimiter limiter, AmoWeather weather, Telemetry.DealCopyMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AmoGateway(client, settings, limiter, weather, metrics));
 
     /// <summary>
     /// Starts calls only when the account's window has a slot for them: while it has none, pending ops
@@ -173,7 +182,7 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         var batch = new List<Pending> { first };
         var key = first.Op.BatchKey;
         if (key is null) return batch;
-        var limit = first.Op is ReadLeads or ReadNotes or ReadTasks ? _settings.MaxBatch : _settings.MaxCreateBatch;
+        var limit = IsWrite(first.Op) ? _weather.WriteSize : _settings.MaxBatch;
         var size = first.Op.Size;
         for (var node = _queue.First; node is not null;)
         {
@@ -234,9 +243,23 @@ public sealed class AmoGateway : ReceiveActor, IWithTimers
         return null;
     }
 
+    private static bool IsWrite(GatewayOp op) => op is CreateLeads or UpdateLeads or LinkEntities or CreateNotes or CreateTasks;
+
     private void OnDone(BatchDone done)
     {
         _inFlight--;
+        // a refusal of the data is an answer too: amoCRM is there
+        if (done.Error is null or AmoValidationException or AmoNotFoundException) _weather.Answered();
+        if (IsWrite(done.Batch[0].Op))
+        {
+            // amoCRM says "reduce the batch" with a 504; a write that got no answer in time says the same
+            var sent = done.Batch.Sum(p => p.Op.Size);
+            var before = _weather.WriteSize;
+            if (done.Error is AmoBatchTooLargeException or AmoTransientException { IsTimeout: true }) _weather.WriteTimedOut(sent);
+            else if (done.Error is null) _weather.WriteAnswered(sent);
+            if (_weather.WriteSize != before)
+                _log.Info("amoCRM {0} a write of {1} entities: writes now carry up to {2} (were {3})", done.Error is null ? "answered" : "timed out on", sent, _weather.WriteSize, before);
+        }
         // amoCRM counted more than its limit: nothing of this account starts before a whole window has passed
         if (done.Error is AmoRateLimitedException) _limiter.AssumeFull();
         // one place sees every answer of the account: admission reads, metadata loads and every job's steps

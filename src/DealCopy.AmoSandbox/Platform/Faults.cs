@@ -20,6 +20,8 @@ public sealed class FaultRule
     public bool? AfterCommit { get; set; }
     public int? Count { get; set; }
     public double? Rate { get; set; }
+    /// <summary>Only for requests whose JSON body is an array of at least this many entities (amoCRM answers 504 to writes too large for it under load).</summary>
+    public int? MinEntities { get; set; }
     /// <summary>How many requests this rule has been applied to (listed, never set by a client).</summary>
     [JsonInclude] public int Used { get; internal set; }
 
@@ -33,14 +35,16 @@ public sealed class FaultRule
         if (Kind == "latency" && (LatencyMs is null || LatencyMs < 0 || LatencyMs > 120_000)) return "latency_ms must be 0..120000";
         if (Count is < 1) return "count must be at least 1";
         if (Rate is < 0 or > 1) return "rate must be between 0 and 1";
+        if (MinEntities is < 1) return "min_entities must be at least 1";
         if (Method is not null && Method.Length == 0) return "method must not be empty";
         return null;
     }
 
-    public bool Matches(string method, string path, long? accountId)
+    public bool Matches(string method, string path, long? accountId, int? entities = null)
     {
         if (Method is not null && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase)) return false;
         if (AccountId is not null && AccountId != accountId) return false;
+        if (MinEntities is { } least && (entities ?? 0) < least) return false;
         return PathMatches(Path, path);
     }
 
@@ -84,13 +88,17 @@ public sealed class FaultInjector(int seed)
 
     public bool Remove(long id) { lock (_rules) return _rules.RemoveAll(r => r.Id == id) > 0; }
 
-    public FaultRule? Take(string method, string path, long? accountId)
+    /// <summary>Whether a rule looks at the size of a request's body (then the pipeline counts its entities first).</summary>
+    public bool CountsEntities { get { lock (_rules) return _rules.Any(r => r.MinEntities is not null); } }
+
+    /// <param name="entities">the request body's entity count, when <see cref="CountsEntities"/></param>
+    public FaultRule? Take(string method, string path, long? accountId, int? entities = null)
     {
         lock (_rules)
         {
             foreach (var rule in _rules)
             {
-                if (!rule.Matches(method, path, accountId)) continue;
+                if (!rule.Matches(method, path, accountId, entities)) continue;
                 if (rule.Count is { } count && rule.Used >= count) continue;
                 if (rule.Rate is { } rate && _random.NextDouble() >= rate) continue;
                 rule.Used++;

@@ -50,7 +50,7 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
                     accountId = account.Id;
                     if (!await Admit(ctx, account)) return;
                 }
-                var rule = rt.Faults.Take(method, path, accountId);
+                var rule = rt.Faults.Take(method, path, accountId, rt.Faults.CountsEntities ? await EntityCount(ctx) : null);
                 fault = rule?.Kind;
                 drop = await Run(ctx, rule);
             }
@@ -100,6 +100,26 @@ public sealed class RequestPipeline(RequestDelegate next, SandboxRuntime rt, ILo
             }
             rt.Log.Add(accountId, method, path, ctx.Request.QueryString.Value ?? "", status, started, requestBytes, responseBytes, fault,
                 received, rt.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    /// <summary>How many entities a request's JSON body carries (the length of its top-level array; 0 for anything else); the body stays readable.</summary>
+    private static async Task<int> EntityCount(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength is 0 || !HttpMethods.IsPost(ctx.Request.Method) && !HttpMethods.IsPatch(ctx.Request.Method)) return 0;
+        ctx.Request.EnableBuffering();
+        try
+        {
+            using var doc = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? doc.RootElement.GetArrayLength() : 0;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 0;
+        }
+        finally
+        {
+            ctx.Request.Body.Position = 0;
         }
     }
 

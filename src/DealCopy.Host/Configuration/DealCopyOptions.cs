@@ -13,7 +13,14 @@ public sealed class AmoOptions
     public string BaseUrl { get; set; } = "";
     public int RequestsPerSecond { get; set; } = 7;
     public int MaxBatch { get; set; } = 250;
-    public int MaxCreateBatch { get; set; } = 50;
+    /// <summary>
+    /// Entities per write when amoCRM copes (its maximum, 250). amoCRM recommends 50 and answers 504 to writes it cannot
+    /// finish under load: each 504 or timed-out write halves the account's write size down to <see cref="MinCreateBatch"/>,
+    /// and 8 writes answered in a row double it again.
+    /// </summary>
+    public int MaxCreateBatch { get; set; } = 250;
+    /// <summary>The least a 504 brings an account's writes down to (amoCRM's recommended write size).</summary>
+    public int MinCreateBatch { get; set; } = 50;
     /// <summary>
     /// Added to the one-second window. A request already counts until a window after its answer (amoCRM saw it
     /// before that), so this only covers amoCRM's clock granularity.

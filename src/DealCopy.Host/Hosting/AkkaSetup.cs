@@ -71,7 +71,7 @@ public static class AkkaSetup
             new TokenVault(security.TokenEncryptionKey),
             ActorSettings.Default with
             {
-                Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch },
+                Gateway = ActorSettings.Default.Gateway with { MaxBatch = amo.MaxBatch, MaxCreateBatch = amo.MaxCreateBatch, MinCreateBatch = amo.MinCreateBatch },
                 MetadataTtl = TimeSpan.FromSeconds(amo.MetadataTtlSeconds),
                 IdlePassivation = TimeSpan.FromSeconds(akka.AccountIdleSeconds),
                 RequestsPerSecond = amo.RequestsPerSecond,

@@ -167,7 +167,7 @@ public static class DealCopyApp
                                                 " (environment: Amo__ClientId, ...), or run with --sandbox for the embedded defaults.");
         if (!Uri.TryCreate(config["Amo:RedirectUri"], UriKind.Absolute, out _))
             throw new InvalidOperationException("DealCopy.Host cannot start: Amo:RedirectUri must be an absolute URL.");
-        foreach (var (key, min) in new[] { ("Limits:MaxRequestBodyBytes", 1024), ("Limits:MaxRequestBodyDrainBytes", 0), ("Limits:MaxRequestHeadersTotalBytes", 1024), ("Limits:MaxRequestLineBytes", 256), ("Limits:MaxJsonDepth", 4), ("Limits:MaxFormFields", 16), ("Akka:AccountIdleSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Admin:LogLines", 1), ("Jobs:HistoryDays", 1) })
+        foreach (var (key, min) in new[] { ("Limits:MaxRequestBodyBytes", 1024), ("Limits:MaxRequestBodyDrainBytes", 0), ("Limits:MaxRequestHeadersTotalBytes", 1024), ("Limits:MaxRequestLineBytes", 256), ("Limits:MaxJsonDepth", 4), ("Limits:MaxFormFields", 16), ("Akka:AccountIdleSeconds", 1), ("Amo:RequestsPerSecond", 1), ("Amo:MinCreateBatch", 1), ("Amo:WindowMarginMs", 0), ("Security:TokenClockSkewSeconds", 0), ("Akka:DownUnreachableAfterSeconds", 1), ("Akka:HeartbeatPauseSeconds", 1), ("Admin:LogLines", 1), ("Jobs:HistoryDays", 1) })
         {
             if (config[key] is { } v && (!int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < min))
                 throw new InvalidOperationException($"DealCopy.Host cannot start: {key} must be a whole number of at least {min}, not '{v}'.");

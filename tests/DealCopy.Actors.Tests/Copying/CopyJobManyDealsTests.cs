@@ -38,14 +38,14 @@ public sealed class CopyJobManyDealsTests : JobActorTestKit
     }
 
     [Fact]
-    public void Sixty_deals_are_read_in_one_call_and_created_in_batches_of_fifty()
+    public void Deals_are_read_in_one_op_and_created_in_writes_of_amoCRMs_maximum()
     {
-        var sources = Enumerable.Range(1, 60).Select(i => (long)i).ToList();
+        var sources = Enumerable.Range(1, 260).Select(i => (long)i).ToList();
 
         var run = Run(sources, 1, ResponsibleRule.Keep);
 
-        Assert.Equal(60, Assert.Single(run.Ops.OfType<ReadLeads>()).Ids.Count);
-        Assert.Equal([50, 10], run.Ops.OfType<CreateLeads>().Select(c => c.Leads.Count));
+        Assert.Equal(260, Assert.Single(run.Ops.OfType<ReadLeads>()).Ids.Count);
+        Assert.Equal([250, 10], run.Ops.OfType<CreateLeads>().Select(c => c.Leads.Count));
         Assert.Equal("completed", run.View.Status);
         Assert.All(run.View.Deals, d => Assert.Single(d.Copies));
     }

@@ -59,4 +59,19 @@ public sealed class RetryPolicyTests
         Assert.Equal(TimeSpan.FromMinutes(5), RetryPolicy.BackoffFor(12, Settings));
         Assert.Equal(TimeSpan.FromSeconds(1), RetryPolicy.BackoffFor(0, Settings));
     }
+
+    [Theory]
+    // failures since progress, amoCRM answered another call since the last failure → failures the backoff counts
+    [InlineData(0, false, 0)]
+    [InlineData(5, false, 5)] // nothing answers: amoCRM is down, the wait doubles
+    [InlineData(5, true, 0)] // amoCRM answers other calls: its weather, the base wait again
+    [InlineData(19, true, 0)]
+    [InlineData(20, true, 20)] // this step fails on its own however amoCRM answers the rest: back off
+    [InlineData(25, false, 25)]
+    public void Failures_while_amoCRM_answers_other_calls_are_weather_not_an_outage(int failures, bool answered, int counted)
+    {
+        Assert.Equal(counted, RetryPolicy.Counted(failures, answered));
+        Assert.Equal(answered && failures < RetryPolicy.WeatherFailures ? TimeSpan.FromSeconds(1) : RetryPolicy.BackoffFor(failures, Settings),
+            RetryPolicy.Decide(new AmoTransientException("boom", Answer(502)), RetryPolicy.Counted(failures, answered), Settings).Delay);
+    }
 }
