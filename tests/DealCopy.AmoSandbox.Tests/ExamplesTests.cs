@@ -5,7 +5,8 @@ namespace DealCopy.AmoSandbox.Tests;
 
 /// <summary>
 /// The sandbox answers in the shapes of amoCRM's documented examples and accepts its documented requests
-/// (shared/amocrm/examples; API-NOTES §3–§13). Tests only add their own entities, so they share one sandbox.
+/// (the repository's copy of shared/amocrm/examples, see Support/Examples.cs; API-NOTES §3–§13).
+/// Tests only add their own entities, so they share one sandbox.
 /// </summary>
 public sealed class ExamplesTests(SharedSandbox shared) : IClassFixture<SharedSandbox>
 {

@@ -4,17 +4,19 @@ using System.Text.RegularExpressions;
 
 namespace DealCopy.AmoSandbox.Tests.Support;
 
-/// <summary>amoCRM's documented payloads (shared/amocrm/examples, see its INDEX.md), with their ids mapped into the sandbox.</summary>
+/// <summary>
+/// amoCRM's documented payloads, with their ids mapped into the sandbox. They are the repository's own copy of
+/// shared/amocrm/examples (tests/DealCopy.AmoClient.Tests/Examples, see its README.md), copied to the test output,
+/// so the tests do not need anything beside the repository.
+/// </summary>
 public static class Examples
 {
     private static readonly Lazy<string> Folder = new(() =>
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "amocrm", "examples");
-            if (File.Exists(Path.Combine(candidate, "INDEX.md"))) return candidate;
-        }
-        throw new DirectoryNotFoundException("shared/amocrm/examples was not found beside the repository");
+        var folder = Path.Combine(AppContext.BaseDirectory, "Examples");
+        if (!File.Exists(Path.Combine(folder, "INDEX.md")))
+            throw new DirectoryNotFoundException($"amoCRM's examples were not copied to the test output ({folder})");
+        return folder;
     });
 
     public static JsonNode Load(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(Folder.Value, name + ".json")))!;

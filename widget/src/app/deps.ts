@@ -1,12 +1,14 @@
 import type { BackendApi } from '../data/backendApi';
 import type { Loaded } from '../data/settingsStorage';
 import { codeText, translate } from '../infrastructure/i18n';
-import type { Messages, WidgetSettings } from '../infrastructure/types';
+import type { Lang, Messages, WidgetSettings } from '../infrastructure/types';
 
 /** What the use cases need from the outside world; the Web layer wires it once per widget. */
 export interface AppDeps {
   api: BackendApi;
   messages: Messages;
+  /** The language of `messages`: its plural rules word the counts. */
+  lang: Lang;
   userId: number | null;
   settings: Loaded<WidgetSettings>;
   pollIntervalMs: number;
@@ -28,12 +30,12 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 
 /** A service code in the user's language, or the service's English `fallback` for a code the widget does not know. */
 export function useCodeText(): (code: string | null | undefined, params: Record<string, string> | undefined, fallback: string) => string {
-  const { messages } = useDeps();
-  return (code, params, fallback) => codeText(messages, code, params) ?? fallback;
+  const { messages, lang } = useDeps();
+  return (code, params, fallback) => codeText(messages, lang, code, params) ?? fallback;
 }
 
 /** Translation function over the active messages (i18n/<lang>.json). */
 export function useT(): Translate {
-  const { messages } = useDeps();
-  return (key, params) => translate(messages, key, params);
+  const { messages, lang } = useDeps();
+  return (key, params) => translate(messages, lang, key, params);
 }

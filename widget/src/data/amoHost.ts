@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Lang } from '../infrastructure/types';
 import type { AuthorizedAjax } from './authorizedAjaxAdapter';
 
 /** The parts of amoCRM's widget object (`self`) the widget uses (API-NOTES §15.3). */
@@ -44,7 +45,7 @@ export function currentUserId(self?: AmoWidgetSelf): number | null {
   return fromSystem.success ? fromSystem.data : null;
 }
 
-export function currentLang(): 'ru' | 'en' {
+export function currentLang(): Lang {
   return app()?.lang_id === 'ru' ? 'ru' : app()?.lang_id ? 'en' : 'ru';
 }
 

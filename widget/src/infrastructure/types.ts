@@ -190,6 +190,9 @@ export class BackendFailure extends Error {
   }
 }
 
+/** The widget's languages (amoCRM's lang_id other than ru reads in en). */
+export type Lang = 'ru' | 'en';
+
 /** i18n dictionary: nested objects of strings, as in i18n/ru.json. */
 export interface Messages {
   [key: string]: string | Messages;

@@ -11,9 +11,11 @@ import { bundledMessages, widgetConfig } from './config';
 export function wireDeps(self: AmoWidgetSelf): void {
   const config = widgetConfig();
   const ajax = self.$authorizedAjax ? self.$authorizedAjax.bind(self) : undefined;
+  const lang = currentLang();
   setAppDeps({
     api: createBackendApi(createHttp(config.apiBase, ajax)),
-    messages: bundledMessages[currentLang()],
+    messages: bundledMessages[lang],
+    lang,
     userId: currentUserId(self),
     settings: readSettings(rawSetting(self, SETTINGS_FIELD)),
     pollIntervalMs: config.pollIntervalMs,

@@ -1,7 +1,7 @@
 import en from '../../public/i18n/en.json';
 import ru from '../../public/i18n/ru.json';
 import { POLL_INTERVAL_MS, POLL_TIMEOUT_MS } from '../infrastructure/constants';
-import type { Messages } from '../infrastructure/types';
+import type { Lang, Messages } from '../infrastructure/types';
 
 /** Build-time and page-level configuration of the widget. */
 export interface WidgetConfig {
@@ -22,4 +22,4 @@ export function widgetConfig(): WidgetConfig {
 }
 
 /** The same files that ship in the zip's i18n/ folder, bundled so the UI never waits for them. */
-export const bundledMessages: Record<'ru' | 'en', Messages> = { ru, en };
+export const bundledMessages: Record<Lang, Messages> = { ru, en };

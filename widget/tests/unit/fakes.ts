@@ -96,6 +96,7 @@ export function useFakeDeps(api: BackendApi, opts: { settings?: WidgetSettings; 
   setAppDeps({
     api,
     messages: opts.lang === 'ru' ? ru : en,
+    lang: opts.lang ?? 'en',
     userId: opts.userId === undefined ? 5000002 : opts.userId,
     settings: { value: opts.settings ?? defaultSettings(), malformed: opts.malformed ?? false },
     pollIntervalMs: 0,

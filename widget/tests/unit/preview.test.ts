@@ -85,6 +85,23 @@ describe('preview report', () => {
     w.unmount();
   });
 
+  it.each([
+    ['ru', 1, 7, 'Примерно 1 запрос к amoCRM: не меньше 1 с при 7 запросах в секунду.'],
+    ['ru', 2, 7, 'Примерно 2 запроса к amoCRM: не меньше 1 с при 7 запросах в секунду.'],
+    ['ru', 5, 7, 'Примерно 5 запросов к amoCRM: не меньше 1 с при 7 запросах в секунду.'],
+    ['ru', 11, 1, 'Примерно 11 запросов к amoCRM: не меньше 11 с при 1 запросе в секунду.'],
+    ['ru', 21, 21, 'Примерно 21 запрос к amoCRM: не меньше 1 с при 21 запросе в секунду.'],
+    ['ru', 104, 3, 'Примерно 104 запроса к amoCRM: не меньше 35 с при 3 запросах в секунду.'],
+    ['en', 1, 1, 'About 1 amoCRM request: at least 1 s at 1 request per second.'],
+    ['en', 2, 7, 'About 2 amoCRM requests: at least 1 s at 7 requests per second.'],
+  ] as const)('words the requests in %s in the plural form of the number: %i at %i per second', (lang, total, rate, expected) => {
+    useFakeDeps(fakeApi().api, { lang });
+    const seconds = Math.ceil(total / rate);
+    const w = mountIt(PreviewReport, { preview: preview({ requests: { total, reads: 1, writes: total - 1, requestsPerSecond: rate, seconds } }), meta });
+    expect(w.find('[data-testid="preview-requests"]').text()).toBe(expected);
+    w.unmount();
+  });
+
   it('shows 500 deals collapsed, 50 at a time', async () => {
     useFakeDeps(fakeApi().api);
     const w = mountIt(PreviewReport, { preview: preview({ deals: 500, copies: 1000, items: manyDeals(500) }), meta });
