@@ -71,7 +71,7 @@ public static class Copying
 
         var fewest = FullDeal.FewestRequests(deals);
         var bound = fewest / 7.0;
-        var batch = int.Parse(createBatch ?? "50", C);
+        var batch = int.Parse(createBatch ?? new DealCopy.Host.Configuration.AmoOptions().MaxCreateBatch.ToString(C), C); // the shipped default
         Header($"P1: {deals} full deals in one copy ({(deals + 499) / 500} job(s) of ≤ 500 started together), Amo:MaxCreateBatch {batch}", o,
             $"bench/run.sh p1 --deals {deals} --runs {o.Runs} --latency {o.LatencyMs} --jitter {o.JitterMs}" + (createBatch is null ? "" : $" --create-batch {createBatch}"));
         Table(["run", "deals", "seconds", "deals/s", "amoCRM requests", "requests/deal", "busiest second", "429s"], rows);

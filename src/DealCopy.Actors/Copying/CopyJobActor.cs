@@ -199,13 +199,14 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private async Task CopyAll()
     {
         // each step is idempotent against the journal; a retry resumes at the step that failed with what was read before
+        // (of steps that run together, each one skips what it has done)
         Func<Task>[] steps =
         [
             Prepare,
             () => CreateCopies(_meta!, _sources!),
-            () => LinkProducts(_meta!, _sources!),
-            () => WriteNotes(_meta!, _sources!),
-            () => CopyTasks(_meta!, _sources!),
+            // the copies' products, notes and tasks do not depend on each other: they go together, so one that waits (a
+            // timeout, a retry) does not hold the others up, and the gateway packs their writes into the same windows
+            () => Task.WhenAll(LinkProducts(_meta!, _sources!), WriteNotes(_meta!, _sources!), CopyTasks(_meta!, _sources!)),
             () => HandleOriginals(_sources!),
         ];
         for (; _step < steps.Length; _step++)
