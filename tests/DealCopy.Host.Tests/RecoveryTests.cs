@@ -43,7 +43,8 @@ public sealed class RecoveryTests : HostTestBase
     [Fact]
     public async Task Revoked_tokens_park_the_job_and_installing_again_resumes_it_at_once()
     {
-        await RestartWithAsync(new Dictionary<string, string?> { ["Jobs:AccountProbeSeconds"] = "600" });
+        // probes (the first ones come at the backoff's pace) would wait ten minutes
+        await RestartWithAsync(new Dictionary<string, string?> { ["Jobs:AccountProbeSeconds"] = "600", ["Jobs:RetryBaseSeconds"] = "600" });
         var sources = SomeDeals(await DumpAsync(), 10);
         // the create is let in (authorized) and then held: the tokens are revoked while it is in amoCRM's hands
         await Sandbox.Control.AddFaultAsync(new FaultRule { Method = "POST", Path = "/api/v4/leads", Kind = "latency", LatencyMs = 3000, Count = 1 });

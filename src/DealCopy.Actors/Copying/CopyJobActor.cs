@@ -45,6 +45,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private Dictionary<long, Lead>? _sources;
     private int _step; // the first copy step not yet done in this incarnation: a retry starts there
     private int _failuresSinceProgress;
+    private int _backoffStep; // the last failure's (RetryPolicy.BackoffStep)
     private int _retries;
     private JobError? _lastError;
     private bool _waiting;
@@ -54,10 +55,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private IReadOnlyList<AmoTask>? _prefetchedTasks;
     private readonly AmoWeather? _weather; // the account's: its write size, and when amoCRM last answered
     private long _failedAt = long.MinValue; // when the last attempt failed (Stopwatch timestamp)
-    // the sources' notes and tasks: read while the copies are made, kept for every retry of the steps that use them (a
-    // failed step used to read every remaining source again, which under amoCRM's everyday errors cost more than the copy)
-    private Task<List<Note>>? _notesAhead;
-    private Task<List<AmoTask>>? _tasksAhead;
+    // the sources, their notes and their tasks, read in parts that retries keep (PartedRead): the notes and tasks are
+    // read while the copies are made; a failed step used to read every remaining source again, which under amoCRM's
+    // everyday errors cost more than the copy. A job that waits for its account forgets them (it may wait for hours).
+    private PartedRead<Lead>? _leadsRead;
+    private PartedRead<Note>? _notesRead;
+    private PartedRead<AmoTask>? _tasksRead;
 
     /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
     /// <param name="prefetchedNotes">the sources' notes as a preview of this request read them (null: read them when needed); likewise <paramref name="prefetchedTasks"/></param>
@@ -117,10 +120,12 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
             // failures while amoCRM answers other calls are its weather, not an outage: they are retried after the base wait
             var answered = _weather?.AnsweredSince(_failedAt) ?? false;
             _failedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            var decision = RetryPolicy.Decide(e, RetryPolicy.Counted(_failuresSinceProgress++, answered), _settings.Retry);
+            _backoffStep = RetryPolicy.BackoffStep(_backoffStep, _failuresSinceProgress++, answered);
+            var decision = RetryPolicy.Decide(e, _backoffStep, _settings.Retry);
             _retries++;
             _lastError = decision.Error;
             _waiting = decision.WaitForAccount;
+            if (_waiting) (_leadsRead, _notesRead, _tasksRead) = (null, null, null); // it may wait for hours: read the sources again then
             if (_waiting)
                 _log.Warning("account {0} job {1}: waiting for the account ({2}: {3}); probing again in {4}", _accountId, _job.JobId, decision.Error.Code, AccountActor.Describe(e), decision.Delay);
             else
@@ -164,15 +169,9 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         return task;
     }
 
-    /// <summary>
-    /// A read of the sources that the step's retries reuse: the one started ahead (it covers every source the step can
-    /// still need, since a step's to-do only shrinks), else a new one; a read that failed is made again.
-    /// </summary>
-    private static Task<T> ReadOnce<T>(ref Task<T>? read, Func<Task<T>> start)
-    {
-        if (read is null || read.IsFaulted || read.IsCanceled) read = Observed(start());
-        return read;
-    }
+    private PartedRead<Note> NotesOf(IReadOnlyList<long> sourceIds) => new(sourceIds, ids => Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids)));
+
+    private PartedRead<AmoTask> TasksOf(IReadOnlyList<long> sourceIds) => new(sourceIds, ids => Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), ids)));
 
     private Task Journal(params IAccountEvent[] events) => Journal((IReadOnlyList<IAccountEvent>)events);
 
@@ -221,8 +220,10 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private async Task Prepare()
     {
         var meta = await Context.Parent.Ask<AccountMetadata>(GetJobMetadata.Instance, _settings.StepTimeout);
-        var read = _prefetched ?? await Gate<List<Lead>>(new ReadLeads(OpIds.Next(), _job.Spec.SourceLeadIds, LeadWith.ForCopy));
-        _prefetched = null; // a retried run reads again: the deals may have changed meanwhile
+        _leadsRead ??= _prefetched is { } prefetched ? PartedRead<Lead>.Of(prefetched)
+            : new PartedRead<Lead>(_job.Spec.SourceLeadIds, ids => Gate<List<Lead>>(new ReadLeads(OpIds.Next(), ids, LeadWith.ForCopy)));
+        _prefetched = null;
+        var read = await _leadsRead.All();
         var sources = read.Where(l => l.IsDeleted != true).ToDictionary(l => l.Id);
 
         if (_job.Spec.Trigger is { } trigger)
@@ -243,11 +244,17 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         // the sources' notes and tasks do not depend on the copies: read them while the copies are made
         var open = Items().Where(x => sources.ContainsKey(x.Item.SourceId)).ToList();
         List<long> SourcesWithout(CopyStep step) => open.Where(x => !x.Item.Done.ContainsKey(step)).Select(x => x.Item.SourceId).Distinct().ToList();
-        _notesAhead = Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes
-            ? _prefetchedNotes is { } notes ? Task.FromResult(notes.ToList()) : Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), forNotes))) : null;
-        _tasksAhead = (Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks
-            ? _prefetchedTasks is { } tasks ? Task.FromResult(tasks.ToList()) : Observed(Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), forTasks))) : null;
-        _prefetchedNotes = null; // a retried run reads again, as it does the deals
+        if (Options.Content.Notes && SourcesWithout(CopyStep.Notes) is { Count: > 0 } forNotes)
+        {
+            _notesRead ??= _prefetchedNotes is { } notes ? PartedRead<Note>.Of(notes) : NotesOf(forNotes);
+            _ = Observed(_notesRead.All());
+        }
+        if ((Options.Content.OpenTasks || Options.Content.FinishedTasks) && SourcesWithout(CopyStep.Tasks) is { Count: > 0 } forTasks)
+        {
+            _tasksRead ??= _prefetchedTasks is { } tasks ? PartedRead<AmoTask>.Of(tasks) : TasksOf(forTasks);
+            _ = Observed(_tasksRead.All());
+        }
+        _prefetchedNotes = null;
         _prefetchedTasks = null;
         _meta = meta;
         _sources = sources;
@@ -524,7 +531,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Notes)).ToList();
         if (todo.Count == 0) return;
         var sourceNotes = Options.Content.Notes
-            ? (await ReadOnce(ref _notesAhead, () => Gate<List<Note>>(new ReadNotes(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(n => n.EntityId)
+            ? (await (_notesRead ??= NotesOf(todo.Select(x => x.Item.SourceId).Distinct().ToList())).All()).ToLookup(n => n.EntityId)
             : Enumerable.Empty<Note>().ToLookup(n => n.EntityId);
         var planned = todo.Select(x =>
         {
@@ -581,7 +588,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         if (!Options.Content.OpenTasks && !Options.Content.FinishedTasks) return;
         var todo = Items().Where(x => x.Item.LeadId is not null && !x.Item.Done.ContainsKey(CopyStep.Tasks) && sources.ContainsKey(x.Item.SourceId)).ToList();
         if (todo.Count == 0) return;
-        var sourceTasks = (await ReadOnce(ref _tasksAhead, () => Gate<List<AmoTask>>(new ReadTasks(OpIds.Next(), todo.Select(x => x.Item.SourceId).Distinct().ToList())))).ToLookup(t => t.EntityId);
+        var sourceTasks = (await (_tasksRead ??= TasksOf(todo.Select(x => x.Item.SourceId).Distinct().ToList())).All()).ToLookup(t => t.EntityId);
         var planned = todo.Select(x =>
         {
             var responsible = Draft(meta, sources[x.Item.SourceId], x.Key, x.Item, x.Sequence).Lead.ResponsibleUserId;

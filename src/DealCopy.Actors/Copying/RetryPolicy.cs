@@ -28,7 +28,7 @@ public static class RetryPolicy
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(1);
 
     /// <param name="error">what the step failed with</param>
-    /// <param name="failuresSinceProgress">failed attempts since the job last journaled progress (0 for the first)</param>
+    /// <param name="failuresSinceProgress">the failure's backoff step (<see cref="BackoffStep"/>): 0 for the first since the job last journaled progress</param>
     public static RetryDecision Decide(Exception error, int failuresSinceProgress, RetrySettings settings)
     {
         var e = Unwrap(error);
@@ -38,7 +38,9 @@ public static class RetryPolicy
                 Of("amo.rate_limited", e, ("retry_after", Math.Ceiling(r.RetryAfter.TotalSeconds)))),
             AmoForbiddenException f => Park(settings, Of(f.IsHtml ? "account.blocked" : "account.forbidden", e)),
             AmoPaymentRequiredException => Park(settings, Of("account.not_paid", e)),
-            AmoReauthorizationRequiredException => Park(settings, Of("account.reauthorization_required", e)),
+            // amoCRM refused a token that was just refreshed: usually for good, but a single refusal can be a glitch, so the
+            // first probes come soon (1 s, 2 s, 4 s …) and then every AccountProbe
+            AmoReauthorizationRequiredException => Park(settings, Of("account.reauthorization_required", e), BackoffFor(failuresSinceProgress, settings)),
             AccountNotInstalledException => Park(settings, Of("account.not_installed", e)),
             AmoTransientException { IsTimeout: true } or AskTimeoutException or TimeoutException => Backoff(failuresSinceProgress, settings, Of("amo.timeout", e)),
             AmoApiException { StatusCode: { } status } => Backoff(failuresSinceProgress, settings, Of("amo.unavailable", e, ("status", (int)status))),
@@ -54,12 +56,15 @@ public static class RetryPolicy
     public const int WeatherFailures = 20;
 
     /// <summary>
-    /// The failures the backoff counts: none while amoCRM answered some call of the account since the step last failed
-    /// (a few percent of 5xx, timeouts and lost answers — the step is tried again after the base wait), up to
-    /// <see cref="WeatherFailures"/>; otherwise every failure since the job last made progress (amoCRM is down: 1 s, 2 s, 4 s …).
+    /// The backoff step of a failure (the wait is <c>base × 2^step</c>): 0 for the first failure since the job made
+    /// progress, and 0 again while amoCRM answered some call of the account since the step last failed (a few percent of
+    /// 5xx, timeouts and lost answers: its weather, not an outage) — up to <see cref="WeatherFailures"/> failures in a
+    /// row; otherwise one more than the last failure's (amoCRM answers nothing: 1 s, 2 s, 4 s …).
     /// </summary>
-    public static int Counted(int failuresSinceProgress, bool amoAnsweredSinceLastFailure) =>
-        amoAnsweredSinceLastFailure && failuresSinceProgress < WeatherFailures ? 0 : failuresSinceProgress;
+    /// <param name="previousStep">the last failure's step</param>
+    /// <param name="failuresSinceProgress">failures before this one since the job last made progress</param>
+    public static int BackoffStep(int previousStep, int failuresSinceProgress, bool amoAnsweredSinceLastFailure) =>
+        failuresSinceProgress == 0 || (amoAnsweredSinceLastFailure && failuresSinceProgress < WeatherFailures) ? 0 : previousStep + 1;
 
     /// <summary><c>base × 2^failures</c>, at most the maximum: 1 s, 2 s, 4 s … while nothing succeeds.</summary>
     public static TimeSpan BackoffFor(int failuresSinceProgress, RetrySettings settings)
@@ -71,7 +76,8 @@ public static class RetryPolicy
 
     private static RetryDecision Backoff(int failures, RetrySettings settings, JobError error) => new(false, BackoffFor(failures, settings), error);
 
-    private static RetryDecision Park(RetrySettings settings, JobError error) => new(true, settings.AccountProbe, error);
+    private static RetryDecision Park(RetrySettings settings, JobError error, TimeSpan? sooner = null) =>
+        new(true, sooner is { } s && s < settings.AccountProbe ? s : settings.AccountProbe, error);
 
     private static JobError Of(string code, Exception e, params (string, object?)[] parameters) =>
         new(code, Refusal.Parameters(parameters), Describe(e));

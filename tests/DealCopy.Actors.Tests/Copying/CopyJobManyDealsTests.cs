@@ -38,16 +38,40 @@ public sealed class CopyJobManyDealsTests : JobActorTestKit
     }
 
     [Fact]
-    public void Deals_are_read_in_one_op_and_created_in_writes_of_amoCRMs_maximum()
+    public void Deals_are_read_in_parts_of_one_request_and_created_in_writes_of_amoCRMs_maximum()
     {
         var sources = Enumerable.Range(1, 260).Select(i => (long)i).ToList();
 
         var run = Run(sources, 1, ResponsibleRule.Keep);
 
-        Assert.Equal(260, Assert.Single(run.Ops.OfType<ReadLeads>()).Ids.Count);
+        Assert.Equal([200, 60], run.Ops.OfType<ReadLeads>().Select(r => r.Ids.Count));
         Assert.Equal([250, 10], run.Ops.OfType<CreateLeads>().Select(c => c.Leads.Count));
         Assert.Equal("completed", run.View.Status);
         Assert.All(run.View.Deals, d => Assert.Single(d.Copies));
+    }
+
+    [Fact]
+    public void A_failed_part_of_the_sources_notes_is_read_again_alone_and_the_parts_read_before_are_kept()
+    {
+        var sources = Enumerable.Range(1, 260).Select(i => (long)i).ToList();
+        var content = Bare with { Notes = true };
+        var spec = new CopyJobSpec(sources, Options(content: content), Requester, null);
+        var nextId = 50000L;
+        var failedOnce = false;
+        var run = RunJob(JobState.Create(JobId, spec, Accepted), DemoAccount.Now.AddSeconds(1), op => op switch
+        {
+            ReadLeads r => r.Ids.Select(id => Source(l => l.Id = id)).ToList(),
+            // amoCRM fails the second part once (after the client's own retries)
+            ReadNotes r when r.LeadIds.Count == 60 && !failedOnce && (failedOnce = true) => new AmoClient.Errors.AmoTransientException("boom", null),
+            ReadNotes r => r.LeadIds.Select(id => new Note { Id = id, EntityId = id, NoteType = "common", Params = new() { ["text"] = "заметка " + id } }).ToList(),
+            CreateLeads c => c.Leads.Select(l => new WrittenEntity { Id = nextId++, RequestId = l.RequestId }).ToList(),
+            CreateNotes c => c.Notes.Select(n => new WrittenEntity { Id = 1, RequestId = n.RequestId }).ToList(),
+            _ => throw new InvalidOperationException("unexpected op " + op),
+        });
+
+        Assert.Equal("completed", run.View.Status);
+        Assert.Equal([200, 60, 60], run.Ops.OfType<ReadNotes>().Select(r => r.LeadIds.Count)); // the 200 read first are not read again
+        Assert.Equal(260, run.Ops.OfType<CreateNotes>().SelectMany(c => c.Notes).Count(n => n.NoteType == "common"));
     }
 
     [Fact]

@@ -27,7 +27,9 @@ public sealed class RetryPolicyTests
         { "403 HTML page: the account is blocked", new AmoForbiddenException("blocked", Answer(403), isHtml: true), 0, true, 60, "account.blocked" },
         { "403 JSON: no rights", new AmoForbiddenException("forbidden", Answer(403), isHtml: false), 5, true, 60, "account.forbidden" },
         { "402: not paid", new AmoPaymentRequiredException("pay", Answer(402)), 0, true, 60, "account.not_paid" },
-        { "tokens revoked", new AmoReauthorizationRequiredException("401", Answer(401)), 3, true, 60, "account.reauthorization_required" },
+        { "tokens refused once: probed again soon", new AmoReauthorizationRequiredException("401", Answer(401)), 0, true, 1, "account.reauthorization_required" },
+        { "tokens refused again: the probes space out", new AmoReauthorizationRequiredException("401", Answer(401)), 3, true, 8, "account.reauthorization_required" },
+        { "tokens revoked for good: every AccountProbe", new AmoReauthorizationRequiredException("401", Answer(401)), 9, true, 60, "account.reauthorization_required" },
         { "account disconnected", new AccountNotInstalledException(1), 0, true, 60, "account.not_installed" },
         { "wrapped in an AggregateException", new AggregateException(new AmoForbiddenException("blocked", Answer(403), isHtml: true)), 0, true, 60, "account.blocked" },
         { "anything else backs off", new InvalidOperationException("bug"), 3, false, 8, "job.step_failed" },
@@ -61,17 +63,17 @@ public sealed class RetryPolicyTests
     }
 
     [Theory]
-    // failures since progress, amoCRM answered another call since the last failure → failures the backoff counts
-    [InlineData(0, false, 0)]
-    [InlineData(5, false, 5)] // nothing answers: amoCRM is down, the wait doubles
-    [InlineData(5, true, 0)] // amoCRM answers other calls: its weather, the base wait again
-    [InlineData(19, true, 0)]
-    [InlineData(20, true, 20)] // this step fails on its own however amoCRM answers the rest: back off
-    [InlineData(25, false, 25)]
-    public void Failures_while_amoCRM_answers_other_calls_are_weather_not_an_outage(int failures, bool answered, int counted)
+    // the last failure's step, failures before this one since progress, amoCRM answered another call since → this failure's step
+    [InlineData(7, 0, false, 0)] // the first failure since progress: the base wait, whatever came before
+    [InlineData(0, 1, false, 1)] // nothing answered in between: amoCRM is down, the wait doubles
+    [InlineData(3, 5, false, 4)]
+    [InlineData(3, 5, true, 0)] // amoCRM answers other calls: its weather, the base wait again
+    [InlineData(0, 6, false, 1)] // and from there the doubling starts low, not at 2^6
+    [InlineData(4, 19, true, 0)]
+    [InlineData(4, 20, true, 5)] // this step fails on its own however amoCRM answers the rest: back off
+    public void Failures_while_amoCRM_answers_other_calls_are_weather_not_an_outage(int previous, int failures, bool answered, int step)
     {
-        Assert.Equal(counted, RetryPolicy.Counted(failures, answered));
-        Assert.Equal(answered && failures < RetryPolicy.WeatherFailures ? TimeSpan.FromSeconds(1) : RetryPolicy.BackoffFor(failures, Settings),
-            RetryPolicy.Decide(new AmoTransientException("boom", Answer(502)), RetryPolicy.Counted(failures, answered), Settings).Delay);
+        Assert.Equal(step, RetryPolicy.BackoffStep(previous, failures, answered));
+        Assert.Equal(RetryPolicy.BackoffFor(step, Settings), RetryPolicy.Decide(new AmoTransientException("boom", Answer(502)), step, Settings).Delay);
     }
 }
