@@ -39,8 +39,8 @@ public sealed class WriteSizeTests(ITestOutputHelper output) : HostTestBase
         Assert.Equal("completed", job["status"]!.GetValue<string>());
         var problems = Bench.Faults.CopiesExactlyOnce(before, await DumpAsync(), sources, [id], "dealcopy-demo.amocrm.ru", copiesPerSource: 1);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(20)));
-        // it learnt: after the first 504s most writes fit (a write that fits is tried larger after 8 in a row)
-        Assert.True(timedOut >= 1, "amoCRM never timed out: the test did not send a large write");
-        Assert.True(timedOut * 3 <= answered, $"{timedOut} writes timed out against {answered} answered: the write size did not follow amoCRM");
+        // it learnt: after the first 504s most writes fit (two 504s in a row halve the size; 8 writes that fit double it)
+        Assert.True(timedOut >= 2, "amoCRM never timed out: the test did not send a large write");
+        Assert.True(timedOut * 2 <= answered, $"{timedOut} writes timed out against {answered} answered: the write size did not follow amoCRM");
     }
 }

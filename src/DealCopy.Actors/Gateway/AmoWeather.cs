@@ -3,11 +3,13 @@ namespace DealCopy.Actors.Gateway;
 /// <summary>
 /// How many entities one write of an account may carry, and how a write's outcome moves it: amoCRM takes up to 250
 /// per write, recommends 50, and under load answers 504 to a write it could not finish in time — "reduce the batch
-/// and retry" (API-NOTES §3). So writes start at the maximum; a 504 or a timeout of a write of <c>n</c> entities brings
-/// the size down to half of <c>n</c> (never below <see cref="Floor"/>); <see cref="GrowAfter"/> writes answered in a
-/// row at the current size double it again, up to <see cref="Max"/>. Pure, so the table tests pin it.
+/// and retry" (API-NOTES §3). So writes start at the maximum; two writes of more than <see cref="Floor"/> entities in
+/// a row that time out (504, or no answer in time) bring the size down to half of the last one (never below the
+/// floor) — a single 504 is as often amoCRM's weather as a write too large for it, two in a row are not;
+/// <see cref="GrowAfter"/> writes answered in a row at the current size double it again, up to <see cref="Max"/>.
+/// Pure, so the table tests pin it.
 /// </summary>
-public sealed record WriteSizeState(int Current, int Streak, int Max, int Floor, int GrowAfter)
+public sealed record WriteSizeState(int Current, int Streak, int Max, int Floor, int GrowAfter, bool Struck = false)
 {
     public static WriteSizeState Start(int max, int floor, int growAfter = 8)
     {
@@ -19,13 +21,18 @@ public sealed record WriteSizeState(int Current, int Streak, int Max, int Floor,
     public WriteSizeState Answered(int sent)
     {
         // a small write says nothing about whether the current size is too large
-        if (Current >= Max || sent * 2 <= Current) return this;
-        return Streak + 1 >= GrowAfter ? this with { Current = Math.Min(Max, Current * 2), Streak = 0 } : this with { Streak = Streak + 1 };
+        if (sent * 2 <= Current) return this;
+        if (Current >= Max) return this with { Struck = false };
+        return Streak + 1 >= GrowAfter
+            ? this with { Current = Math.Min(Max, Current * 2), Streak = 0, Struck = false }
+            : this with { Streak = Streak + 1, Struck = false };
     }
 
     /// <summary>A write of <paramref name="sent"/> entities timed out (504, or no answer in time).</summary>
     public WriteSizeState TimedOut(int sent) =>
-        sent <= Floor ? this with { Streak = 0 } : this with { Current = Math.Max(Floor, Math.Min(Current, sent / 2)), Streak = 0 };
+        sent <= Floor ? this with { Streak = 0 }
+        : !Struck ? this with { Streak = 0, Struck = true }
+        : this with { Current = Math.Max(Floor, Math.Min(Current, sent / 2)), Streak = 0, Struck = false };
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public sealed class AmoOptions
     public int MaxBatch { get; set; } = 250;
     /// <summary>
     /// Entities per write when amoCRM copes (its maximum, 250). amoCRM recommends 50 and answers 504 to writes it cannot
-    /// finish under load: each 504 or timed-out write halves the account's write size down to <see cref="MinCreateBatch"/>,
+    /// finish under load: two 504s or timed-out writes in a row halve the account's write size, down to <see cref="MinCreateBatch"/>,
     /// and 8 writes answered in a row double it again.
     /// </summary>
     public int MaxCreateBatch { get; set; } = 250;
