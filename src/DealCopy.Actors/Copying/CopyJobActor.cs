@@ -548,8 +548,13 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
         var retried = planned.Where(p => p.Item.Attempted.Contains(CopyStep.Notes)).ToList();
         if (retried.Count > 0)
         {
-            var ids = retried.SelectMany(p => new[] { p.Item.LeadId!.Value, p.Item.SourceId }).Distinct().ToList();
-            var existing = await Gate<List<Note>>(new ReadNotes(OpIds.Next(), ids));
+            // every note on a copy is this job's; on a source only the trace note can be: the sources' notes of that
+            // type alone (a source's own history would cost a page of reads per ~60 sources)
+            var traceType = CopyPlan.TraceNotes(meta.Referer, 0, 0).InSource.NoteType!;
+            var sourceIds = retried.Select(p => p.Item.SourceId).Distinct().ToList();
+            var onCopies = Observed(Gate<List<Note>>(new ReadNotes(OpIds.Next(), retried.Select(p => p.Item.LeadId!.Value).Distinct().ToList())));
+            var onSources = Observed(Gate<List<Note>>(new CallAmo(OpIds.Next(), "trace notes", async (c, ct) => await c.Notes.GetForLeadsAsync(sourceIds, [traceType], ct))));
+            var existing = (await onCopies).Concat(await onSources).ToList();
             foreach (var p in retried) RemoveWritten(p.Notes, existing, n => n, (planned, note) => AlreadyWritten(planned, [note]));
         }
 
