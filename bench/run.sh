@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one figure of docs/PERFORMANCE.md and prints the table the doc copies (progress goes to stderr).
-#   bench/run.sh p1       [--deals 1000] [--runs 3] [--latency 80] [--jitter 20] [--create-batch 50] [--svg file]
+#   bench/run.sh p1       [--deals 1000] [--runs 3] [--latency 80] [--jitter 20] [--create-batch 250] [--svg file]
 #   bench/run.sh p1-base  [--deals 100,200] [--runs 3] ...
 #   bench/run.sh p1-faults [--deals 1000] [--rate 0.10] [--runs 3] [--request-timeout 5] ...
 #                         P1 in fair weather and under every fault of the matrix at --rate each; exits 1 when a copy is wrong
