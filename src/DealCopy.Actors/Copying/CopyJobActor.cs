@@ -62,7 +62,7 @@ public sealed class CopyJobActor : ReceiveActor, IWithTimers
     private PartedRead<Note>? _notesRead;
     private PartedRead<AmoTask>? _tasksRead;
 
-    /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the first run starts from them, a retry reads again</param>
+    /// <param name="prefetched">the source deals as the request's check read them moments ago (LeadWith.ForCopy); the job starts from them (and keeps them for its retries, until it waits for its account)</param>
     /// <param name="prefetchedNotes">the sources' notes as a preview of this request read them (null: read them when needed); likewise <paramref name="prefetchedTasks"/></param>
     public CopyJobActor(long accountId, string referer, JobState job, IActorRef gateway, ActorSettings settings, TimeProvider time, IReadOnlyList<Lead>? prefetched = null,
         IReadOnlyList<Note>? prefetchedNotes = null, IReadOnlyList<AmoTask>? prefetchedTasks = null, AmoWeather? weather = null)
